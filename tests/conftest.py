@@ -1,0 +1,38 @@
+"""Shared test helpers.
+
+Optional tools (PyTorch, a Graphviz renderer, Chromium) make a test skip with a visible reason
+on a student's machine; in CI (TINYGRAD_RES_REQUIRE_OPTIONAL=1, set by .ci/run) a missing tool is
+a failure, so CI proves the parity and browser tests really ran.
+"""
+import importlib
+import os
+
+import numpy as np
+import pytest
+
+REQUIRE_OPTIONAL = os.environ.get("TINYGRAD_RES_REQUIRE_OPTIONAL") == "1"
+
+
+def missing_optional(reason: str):
+    """Skip (on a student's machine) or fail (in CI) because an optional tool is missing."""
+    if REQUIRE_OPTIONAL:
+        pytest.fail(f"required in CI: {reason}")
+    pytest.skip(reason)
+
+
+def import_optional(module: str, install_hint: str):
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        missing_optional(f"{module} is not installed ({install_hint})")
+
+
+@pytest.fixture
+def torch():
+    """The torch module, or skip: `pip install torch==2.13.0` (CPU build)."""
+    return import_optional("torch", "pip install torch==2.13.0")
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(0)

@@ -1,0 +1,19 @@
+"""tinygrad_res: a small reverse-mode autodiff engine on numpy.
+
+    >>> from tinygrad_res import Tensor
+    >>> w = Tensor([[0.5, -1.0]], requires_grad=True, name="w")
+    >>> x = Tensor([2.0, 3.0], name="x")
+    >>> loss = (w @ x).relu().sum()
+    >>> loss.backward()
+"""
+from .autograd import grad
+from .function import (AnomalyError, Function, detect_anomaly, enable_grad, is_grad_enabled,
+                       no_grad, unbroadcast)
+from .functional import concat, linear, maximum, stack, where
+from .gradcheck import GradcheckError, gradcheck, numerical_grad
+from .tensor import Tensor
+
+__all__ = ["Tensor", "Function", "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly",
+           "AnomalyError", "gradcheck", "numerical_grad", "GradcheckError", "grad", "unbroadcast",
+           "concat", "stack", "where", "maximum", "linear"]
+__version__ = "0.1.0"

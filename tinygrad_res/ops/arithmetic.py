@@ -1,0 +1,90 @@
+"""Binary arithmetic. Broadcasting follows numpy; Function.apply reduces grads to input shapes."""
+import numpy as np
+
+from ..function import Function
+
+
+class Add(Function):
+    """z = a + b   dz/da = 1   dz/db = 1"""
+    def forward(self, a, b):
+        return a + b
+
+    def backward(self, grad_output):
+        return grad_output, grad_output
+
+
+class Sub(Function):
+    """z = a - b   dz/da = 1   dz/db = -1"""
+    def forward(self, a, b):
+        return a - b
+
+    def backward(self, grad_output):
+        return grad_output, -grad_output
+
+
+class Mul(Function):
+    """z = a * b   dz/da = b   dz/db = a"""
+    def forward(self, a, b):
+        self.save_for_backward(a, b)
+        return a * b
+
+    def backward(self, grad_output):
+        a, b = self.saved
+        return grad_output * b, grad_output * a
+
+
+class Div(Function):
+    """z = a / b   dz/da = 1 / b   dz/db = -a / b^2"""
+    def forward(self, a, b):
+        self.save_for_backward(a, b)
+        return a / b
+
+    def backward(self, grad_output):
+        a, b = self.saved
+        grad_a = grad_output / b
+        return grad_a, -grad_a * a / b
+
+
+class Neg(Function):
+    """z = -a   dz/da = -1"""
+    def forward(self, a):
+        return -a
+
+    def backward(self, grad_output):
+        return -grad_output
+
+
+class PowScalar(Function):
+    """z = a ** p (p a number)   dz/da = p * a ** (p - 1)"""
+    name = "pow"
+
+    def forward(self, a, exponent):
+        self.exponent = exponent
+        self.save_for_backward(a)
+        return a ** exponent
+
+    def backward(self, grad_output):
+        (a,) = self.saved
+        p = self.exponent
+        if p == 2:
+            return grad_output * 2 * a
+        return grad_output * p * a ** (p - 1)
+
+
+class Pow(Function):
+    """z = a ** b (both tensors)   dz/da = b * a ** (b - 1)   dz/db = z * log(a)
+
+    `2 ** x` lands here with a constant base. log(a) is computed only when b needs a gradient,
+    so a negative base with a constant exponent does not produce NaN.
+    """
+    def forward(self, a, b):
+        out = a ** b
+        self.save_for_backward(a, b, out)
+        return out
+
+    def backward(self, grad_output):
+        a, b, out = self.saved
+        need_a, need_b = self.needs_input_grad
+        grad_a = grad_output * b * a ** (b - 1) if need_a else None
+        grad_b = grad_output * out * np.log(a) if need_b else None
+        return grad_a, grad_b

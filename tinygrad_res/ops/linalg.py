@@ -1,0 +1,67 @@
+"""Matrix products."""
+import numpy as np
+
+from ..function import Function
+
+
+class MatMul(Function):
+    """z = a @ b   dz/da = g @ b^T   dz/db = a^T @ g   (as numpy.matmul: vectors, batches)
+
+    A 1-d a is a row vector (1, n) and a 1-d b a column vector (n, 1) for the products, and
+    the added axis is dropped again from its gradient. Batch axes broadcast like any other op.
+    """
+    def forward(self, a, b):
+        if a.ndim == 0 or b.ndim == 0:
+            raise ValueError(f"matmul: both operands need at least 1 dim, got shapes "
+                             f"{a.shape} and {b.shape}")
+        if a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
+            raise ValueError(f"matmul: shapes {a.shape} and {b.shape} do not align")
+        self.save_for_backward(a, b)
+        return a @ b
+
+    def backward(self, grad_output):
+        a, b = self.saved
+        if a.ndim == 1 and b.ndim == 1:  # dot product: a scalar output
+            return grad_output * b, grad_output * a
+        a2 = a[None, :] if a.ndim == 1 else a
+        b2 = b[:, None] if b.ndim == 1 else b
+        g = grad_output
+        if a.ndim == 1:
+            g = g[..., None, :]
+        if b.ndim == 1:
+            g = g[..., None]
+        grad_a = g @ np.swapaxes(b2, -1, -2)
+        grad_b = np.swapaxes(a2, -1, -2) @ g
+        if a.ndim == 1:
+            grad_a = grad_a[..., 0, :]
+        if b.ndim == 1:
+            grad_b = grad_b[..., 0]
+        return grad_a, grad_b
+
+
+class Linear(Function):
+    """z = x @ W^T + b   dz/dx = g @ W   dz/dW = g^T @ x   dz/db = sum of g over the batch
+
+    One op instead of three (transpose, matmul, add): what every nn.Linear layer runs.
+    x is (..., in), W is (out, in), b is (out,).
+    """
+    def forward(self, x, weight, bias=None):
+        if weight.ndim != 2 or x.ndim == 0 or x.shape[-1] != weight.shape[1]:
+            raise ValueError(f"linear: input {x.shape} does not fit weight {weight.shape} "
+                             f"(expected (..., {weight.shape[-1]}) for weight (out, in))")
+        if bias is not None and bias.shape != (weight.shape[0],):
+            raise ValueError(f"linear: bias {bias.shape} does not fit weight {weight.shape}")
+        self.save_for_backward(x, weight)
+        self.has_bias = bias is not None
+        out = x @ weight.T
+        return out if bias is None else out + bias
+
+    def backward(self, grad_output):
+        x, weight = self.saved
+        g2 = grad_output.reshape(-1, grad_output.shape[-1])
+        x2 = x.reshape(-1, x.shape[-1])
+        grad_x = grad_output @ weight
+        grad_weight = g2.T @ x2
+        if self.has_bias:
+            return grad_x, grad_weight, g2.sum(axis=0)
+        return grad_x, grad_weight

@@ -1,0 +1,113 @@
+"""Ops that move entries around without changing them: their backward moves gradients back."""
+import numpy as np
+
+from ..function import Function
+
+
+class Reshape(Function):
+    """z = a viewed with a new shape   dz/da: reshape the gradient back"""
+    def forward(self, a, shape):
+        self.input_shape = a.shape
+        try:
+            return a.reshape(shape)
+        except (ValueError, TypeError):
+            raise ValueError(f"reshape: cannot reshape {a.shape} into {tuple(shape)}") from None
+
+    def backward(self, grad_output):
+        return grad_output.reshape(self.input_shape)
+
+
+class Transpose(Function):
+    """z = a with its axes permuted   dz/da: permute the gradient back"""
+    def forward(self, a, axes=None):
+        axes = tuple(reversed(range(a.ndim))) if axes is None else tuple(axes)
+        if sorted(ax % max(a.ndim, 1) for ax in axes) != list(range(a.ndim)):
+            raise ValueError(f"transpose: axes {axes} are not a permutation of the "
+                             f"{a.ndim} axes of shape {a.shape}")
+        self.axes = axes
+        return a.transpose(axes)
+
+    def backward(self, grad_output):
+        return grad_output.transpose(np.argsort(self.axes))
+
+
+def _is_basic(index) -> bool:
+    """True when indexing makes a view (ints, slices, None, ...): no entry is picked twice."""
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(p is None or p is Ellipsis or isinstance(p, (int, np.integer, slice))
+               for p in parts)
+
+
+def _plain_index(index):
+    """Tensors used as indices become their integer arrays."""
+    def plain(p):
+        data = getattr(p, "data", None)
+        return data.astype(np.int64) if isinstance(data, np.ndarray) else p
+    return tuple(plain(p) for p in index) if isinstance(index, tuple) else plain(index)
+
+
+class GetItem(Function):
+    """z = a[index]   dz/da: the gradient scattered back to the picked entries
+
+    Integer-array indices may pick an entry more than once; `np.add.at` then adds every
+    contribution, where `grad[index] = g` would keep only the last.
+    """
+    def forward(self, a, index):
+        index = _plain_index(index)
+        try:
+            out = a[index]
+        except IndexError as error:
+            raise IndexError(f"getitem: index {index!r} does not fit shape {a.shape} "
+                             f"({error})") from None
+        self.index, self.input_shape, self.dtype = index, a.shape, a.dtype
+        return np.array(out) if _is_basic(index) else out
+
+    def backward(self, grad_output):
+        grad = np.zeros(self.input_shape, dtype=self.dtype)
+        if _is_basic(self.index):
+            grad[self.index] = grad_output
+        else:
+            np.add.at(grad, self.index, grad_output)
+        return grad
+
+
+def _check_same_shapes(op: str, arrays, axis, skip_axis: bool) -> None:
+    first = arrays[0].shape
+    for a in arrays[1:]:
+        same = len(a.shape) == len(first) and all(
+            m == n for i, (m, n) in enumerate(zip(a.shape, first))
+            if not (skip_axis and i == axis % len(first)))
+        if not same:
+            rule = f"outside axis {axis}" if skip_axis else ""
+            raise ValueError(f"{op}: shapes {first} and {a.shape} differ {rule}".rstrip())
+
+
+class Concat(Function):
+    """z = the inputs joined along an existing axis   dz/da_i: the slice of grad for a_i"""
+    def forward(self, *arrays, axis=0):
+        if not arrays:
+            raise ValueError("concat: needs at least one tensor")
+        if arrays[0].ndim == 0 or not -arrays[0].ndim <= axis < arrays[0].ndim:
+            raise ValueError(f"concat: axis {axis} is out of range for shape {arrays[0].shape}")
+        _check_same_shapes(self.name, arrays, axis, skip_axis=True)
+        self.axis = axis
+        self.splits = np.cumsum([a.shape[axis] for a in arrays])[:-1]
+        return np.concatenate(arrays, axis=axis)
+
+    def backward(self, grad_output):
+        return tuple(np.split(grad_output, self.splits, axis=self.axis))
+
+
+class Stack(Function):
+    """z = the inputs stacked along a new axis   dz/da_i: grad indexed at i along that axis"""
+    def forward(self, *arrays, axis=0):
+        if not arrays:
+            raise ValueError("stack: needs at least one tensor")
+        if not -arrays[0].ndim - 1 <= axis <= arrays[0].ndim:
+            raise ValueError(f"stack: axis {axis} is out of range for shape {arrays[0].shape}")
+        _check_same_shapes(self.name, arrays, axis, skip_axis=False)
+        self.axis = axis
+        return np.stack(arrays, axis=axis)
+
+    def backward(self, grad_output):
+        return tuple(np.moveaxis(grad_output, self.axis, 0))

@@ -1,0 +1,90 @@
+"""Elementwise functions of one tensor, each with its local derivative beside it."""
+import numpy as np
+
+from ..function import Function
+
+
+class Exp(Function):
+    """z = e^a   dz/da = e^a = z"""
+    def forward(self, a):
+        out = np.exp(a)
+        self.save_for_backward(out)
+        return out
+
+    def backward(self, grad_output):
+        (out,) = self.saved
+        return grad_output * out
+
+
+class Log(Function):
+    """z = ln a   dz/da = 1 / a"""
+    def forward(self, a):
+        self.save_for_backward(a)
+        return np.log(a)
+
+    def backward(self, grad_output):
+        (a,) = self.saved
+        return grad_output / a
+
+
+class ReLU(Function):
+    """z = max(a, 0)   dz/da = 1 where a > 0, else 0"""
+    name = "relu"
+
+    def forward(self, a):
+        out = np.maximum(a, 0)
+        self.save_for_backward(out)
+        return out
+
+    def backward(self, grad_output):
+        (out,) = self.saved
+        return grad_output * (out > 0)
+
+
+class Tanh(Function):
+    """z = tanh a   dz/da = 1 - z^2"""
+    def forward(self, a):
+        out = np.tanh(a)
+        self.save_for_backward(out)
+        return out
+
+    def backward(self, grad_output):
+        (out,) = self.saved
+        return grad_output * (1 - out * out)
+
+
+class Sigmoid(Function):
+    """z = 1 / (1 + e^-a)   dz/da = z (1 - z)"""
+    def forward(self, a):
+        # exp of a non-positive number only: no overflow for large |a|
+        e = np.exp(-np.abs(a))
+        out = np.where(a >= 0, 1 / (1 + e), e / (1 + e))
+        self.save_for_backward(out)
+        return out
+
+    def backward(self, grad_output):
+        (out,) = self.saved
+        return grad_output * out * (1 - out)
+
+
+class Sqrt(Function):
+    """z = sqrt(a)   dz/da = 1 / (2 z)"""
+    def forward(self, a):
+        out = np.sqrt(a)
+        self.save_for_backward(out)
+        return out
+
+    def backward(self, grad_output):
+        (out,) = self.saved
+        return grad_output / (2 * out)
+
+
+class Abs(Function):
+    """z = |a|   dz/da = sign(a)  (0 at a = 0, as in PyTorch)"""
+    def forward(self, a):
+        self.save_for_backward(a)
+        return np.abs(a)
+
+    def backward(self, grad_output):
+        (a,) = self.saved
+        return grad_output * np.sign(a)

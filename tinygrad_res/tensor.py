@@ -1,0 +1,233 @@
+"""Tensor: a numpy array that remembers how it was computed, so that backward() can find grads."""
+from __future__ import annotations
+
+import numbers
+from typing import Optional
+
+import numpy as np
+
+from . import autograd
+from .function import _state
+
+
+def _to_array(data, dtype) -> np.ndarray:
+    """Numbers, lists and arrays -> a float array (a copy); anything else is a TypeError."""
+    if isinstance(data, Tensor):
+        data = data.data
+    if isinstance(data, (str, bytes)):
+        raise TypeError(f"Tensor: cannot make a tensor from a string, got {data!r}")
+    try:
+        array = np.array(data)
+    except ValueError as error:  # ragged nested lists
+        raise TypeError(f"Tensor: cannot make a tensor from a ragged sequence ({error})") from None
+    if array.dtype.kind not in "biuf":
+        raise TypeError(
+            f"Tensor: cannot make a tensor from {type(data).__name__} with numpy dtype "
+            f"{array.dtype}; give numbers, (nested) lists of numbers, or a numeric array")
+    if dtype is not None:
+        dtype = np.dtype(dtype)
+        if dtype.kind != "f":
+            raise TypeError(f"Tensor: dtype must be a floating type, got {dtype}")
+        return array.astype(dtype)
+    if array.dtype.kind == "f" and array.dtype != np.float16:
+        return array
+    return array.astype(np.float64)
+
+
+class Tensor:
+    """An n-dimensional array of floats with reverse-mode automatic differentiation.
+
+    Parameters
+    ----------
+    data : number, (nested) list, numpy array or Tensor; copied. float32 stays float32,
+        everything else becomes float64 unless `dtype` says otherwise.
+    requires_grad : record ops on this tensor so that `backward()` fills its `.grad`.
+    dtype : numpy float dtype to convert to.
+    name : a label shown in `repr` and in graph drawings.
+
+    >>> x = Tensor([1.0, 2.0, 3.0], requires_grad=True, name="x")
+    >>> y = (x * x).sum()
+    >>> y.backward()
+    >>> x.grad
+    array([2., 4., 6.])
+    """
+
+    __slots__ = ("data", "grad", "requires_grad", "name", "_fn", "__weakref__")
+    __array_ufunc__ = None  # make numpy defer to Tensor's reflected operators: array * tensor
+
+    def __init__(self, data, requires_grad: bool = False, dtype=None, name: Optional[str] = None):
+        self.data = _to_array(data, dtype)
+        self.grad: Optional[np.ndarray] = None
+        self.requires_grad = bool(requires_grad)
+        self.name = name
+        self._fn = None
+
+    @classmethod
+    def _from_op(cls, data: np.ndarray, fn) -> "Tensor":
+        """The output of an op: no conversion, no copy (the hot path)."""
+        out = cls.__new__(cls)
+        out.data, out.grad, out.name, out._fn = data, None, None, fn
+        out.requires_grad = fn is not None
+        return out
+
+    # ----- what a tensor is -------------------------------------------------------------
+    @property
+    def shape(self) -> tuple:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def size(self) -> int:
+        return self.data.size
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors made by the user, False for the outputs of recorded ops."""
+        return self._fn is None
+
+    @property
+    def op(self) -> Optional[str]:
+        """Name of the op that produced this tensor ('mul', 'relu', ...), None for a leaf."""
+        return None if self._fn is None else self._fn.name
+
+    @property
+    def parents(self) -> tuple:
+        """The tensors this one was computed from (empty for a leaf)."""
+        return () if self._fn is None else self._fn.parents
+
+    def __len__(self) -> int:
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return len(self.data)
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, precision=4, separator=", ", threshold=20,
+                               prefix="Tensor(")
+        extras = [f"shape={self.shape}"] if self.size > 20 else []
+        if self.dtype != np.float64:
+            extras.append(f"dtype={self.dtype}")
+        if self._fn is not None:
+            extras.append(f"op={self._fn.name}")
+        elif self.requires_grad:
+            extras.append("requires_grad=True")
+        if self.name:
+            extras.append(f"name={self.name!r}")
+        return f"Tensor({', '.join([body] + extras)})"
+
+    # ----- gradients --------------------------------------------------------------------
+    def backward(self, grad=None) -> None:
+        """Fill `.grad` of every tensor that requires grad and that this one depends on.
+
+        Gradients accumulate: call `zero_grad()` (or set `.grad = None`) between steps.
+        `grad` is needed only when this tensor is not a scalar: d(loss)/d(self).
+        Leaves (parameters) get arrays of their own that may be changed in place; an
+        intermediate's `.grad` may share memory with its neighbours' and is for reading.
+        """
+        seed = autograd.seed_gradient(self, grad)
+        for node, node_grad in autograd.backprop(self, seed):
+            if node.grad is not None:
+                node.grad = node.grad + node_grad
+            elif node._fn is None:
+                node.grad = np.array(node_grad)
+            else:
+                node.grad = node_grad
+
+    def zero_grad(self) -> None:
+        self.grad = None
+
+    def detach(self) -> "Tensor":
+        """The same data, cut from the graph (no copy)."""
+        return Tensor._from_op(self.data, None)
+
+    def item(self) -> float:
+        if self.data.size != 1:
+            raise ValueError(f"item: only a tensor with one element converts to a number, "
+                             f"got shape {self.shape}")
+        return self.data.item()
+
+    def numpy(self) -> np.ndarray:
+        """The underlying array (shared, not copied)."""
+        return self.data
+
+    # ----- arithmetic -------------------------------------------------------------------
+    def _lift(self, other) -> "Tensor":
+        """Turn a number or array operand into a constant tensor of matching float type."""
+        if isinstance(other, Tensor):
+            return other
+        if isinstance(other, numbers.Number) and not isinstance(other, bool):
+            return Tensor._from_op(np.asarray(other, dtype=self.dtype), None)
+        return Tensor(other)
+
+    def __add__(self, other): return ops.Add.apply(self, self._lift(other))
+    def __radd__(self, other): return ops.Add.apply(self._lift(other), self)
+    def __sub__(self, other): return ops.Sub.apply(self, self._lift(other))
+    def __rsub__(self, other): return ops.Sub.apply(self._lift(other), self)
+    def __mul__(self, other): return ops.Mul.apply(self, self._lift(other))
+    def __rmul__(self, other): return ops.Mul.apply(self._lift(other), self)
+    def __truediv__(self, other): return ops.Div.apply(self, self._lift(other))
+    def __rtruediv__(self, other): return ops.Div.apply(self._lift(other), self)
+    def __matmul__(self, other): return ops.MatMul.apply(self, self._lift(other))
+    def __rmatmul__(self, other): return ops.MatMul.apply(self._lift(other), self)
+    def __neg__(self): return ops.Neg.apply(self)
+
+    def __pow__(self, exponent):
+        if isinstance(exponent, numbers.Number) and not isinstance(exponent, bool):
+            return ops.PowScalar.apply(self, exponent=exponent)
+        return ops.Pow.apply(self, self._lift(exponent))
+
+    def __rpow__(self, base):
+        return ops.Pow.apply(self._lift(base), self)
+
+    # ----- elementwise functions --------------------------------------------------------
+    def exp(self): return ops.Exp.apply(self)
+    def log(self): return ops.Log.apply(self)
+    def relu(self): return ops.ReLU.apply(self)
+    def tanh(self): return ops.Tanh.apply(self)
+    def sigmoid(self): return ops.Sigmoid.apply(self)
+    def sqrt(self): return ops.Sqrt.apply(self)
+    def abs(self): return ops.Abs.apply(self)
+
+    # ----- reductions -------------------------------------------------------------------
+    def sum(self, axis=None, keepdims: bool = False):
+        return ops.Sum.apply(self, axis=axis, keepdims=keepdims)
+
+    def mean(self, axis=None, keepdims: bool = False):
+        return ops.Mean.apply(self, axis=axis, keepdims=keepdims)
+
+    def max(self, axis=None, keepdims: bool = False):
+        return ops.Max.apply(self, axis=axis, keepdims=keepdims)
+
+    def softmax(self, axis: int = -1):
+        return ops.Softmax.apply(self, axis=axis)
+
+    def log_softmax(self, axis: int = -1):
+        return ops.LogSoftmax.apply(self, axis=axis)
+
+    # ----- shape ------------------------------------------------------------------------
+    def reshape(self, *shape):
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = tuple(shape[0])
+        return ops.Reshape.apply(self, shape=shape)
+
+    def transpose(self, *axes):
+        """Permute axes as numpy does; no argument reverses them."""
+        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
+            axes = tuple(axes[0])
+        return ops.Transpose.apply(self, axes=axes or None)
+
+    @property
+    def T(self):
+        return self.transpose()
+
+    def __getitem__(self, index):
+        return ops.GetItem.apply(self, index=index)
+
+
+from . import ops  # noqa: E402  (the ops need Tensor; Tensor's methods need the ops)
