@@ -1,0 +1,315 @@
+"""Module: the base of every layer and network, with PyTorch's conventions.
+
+A module owns parameters (Tensors with requires_grad=True), buffers (numpy arrays such as a
+batch norm's running mean) and submodules, all found by plain attribute assignment:
+
+    class Affine(Module):
+        def __init__(self):
+            super().__init__()
+            self.weight = Tensor(np.ones(3), requires_grad=True)   # a parameter
+            self.inner = Linear(3, 3)                                # a submodule
+        def forward(self, x):
+            return self.inner(x) * self.weight
+
+Everything is kept in definition order, so `parameters()` lists a network layer by layer,
+weight then bias, exactly as the hand-written references in nets/manual.py expect.
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Callable, Dict, Iterable, Iterator, Optional, Tuple
+
+import numpy as np
+
+from tinygrad_res import Tensor
+
+from . import serialization
+
+
+class HookHandle:
+    """Returned by `register_forward_hook`; `remove()` detaches the hook again."""
+
+    def __init__(self, hooks: dict, key: int):
+        self._hooks, self._key = hooks, key
+
+    def remove(self) -> None:
+        self._hooks.pop(self._key, None)
+
+
+class Module:
+    """Base class of layers and networks. Subclasses call `super().__init__()` and define
+    `forward`; calling the module runs `forward` (and any forward hooks)."""
+
+    _next_hook_key = 0
+
+    def __init__(self) -> None:
+        object.__setattr__(self, "_parameters", OrderedDict())
+        object.__setattr__(self, "_modules", OrderedDict())
+        object.__setattr__(self, "_buffers", [])
+        object.__setattr__(self, "_forward_hooks", OrderedDict())
+        object.__setattr__(self, "training", True)
+
+    # ----- registration by attribute assignment ------------------------------------------
+    def __setattr__(self, name: str, value) -> None:
+        if "_parameters" not in self.__dict__:
+            raise AttributeError(
+                f"{type(self).__name__}: call super().__init__() before assigning "
+                f"attribute {name!r}")
+        self._parameters.pop(name, None)
+        self._modules.pop(name, None)
+        if isinstance(value, Module):
+            self._modules[name] = value
+        elif isinstance(value, Tensor) and value.requires_grad and value.is_leaf:
+            self._parameters[name] = value
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        self._parameters.pop(name, None)
+        self._modules.pop(name, None)
+        if name in self._buffers:
+            self._buffers.remove(name)
+        object.__delattr__(self, name)
+
+    def register_buffer(self, name: str, value: np.ndarray) -> None:
+        """Keep a numpy array that is state but not a parameter (saved in `state_dict`)."""
+        if name not in self._buffers:
+            self._buffers.append(name)
+        object.__setattr__(self, name, np.asarray(value))
+
+    # ----- the forward pass ---------------------------------------------------------------
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError(f"{type(self).__name__}: forward is not implemented")
+
+    def __call__(self, *args, **kwargs):
+        out = self.forward(*args, **kwargs)
+        for hook in list(self._forward_hooks.values()):
+            replaced = hook(self, args, out)
+            if replaced is not None:
+                out = replaced
+        return out
+
+    def register_forward_hook(self, hook: Callable) -> HookHandle:
+        """Call `hook(module, inputs, output)` after every forward; as in PyTorch, a hook that
+        returns a value replaces the output. This is how nets/probes.py watches a network
+        without changing its code."""
+        key = Module._next_hook_key
+        Module._next_hook_key += 1
+        self._forward_hooks[key] = hook
+        return HookHandle(self._forward_hooks, key)
+
+    # ----- walking the tree ---------------------------------------------------------------
+    def named_children(self) -> Iterator[Tuple[str, "Module"]]:
+        yield from self._modules.items()
+
+    def children(self) -> Iterator["Module"]:
+        for _, module in self.named_children():
+            yield module
+
+    def named_modules(self, prefix: str = "") -> Iterator[Tuple[str, "Module"]]:
+        """This module and every submodule, depth first, in definition order."""
+        stack = [(prefix, self)]
+        while stack:  # iterative: a 1000-block network must not hit the recursion limit
+            name, module = stack.pop()
+            yield name, module
+            children = [(f"{name}.{child_name}" if name else child_name, child)
+                        for child_name, child in module._modules.items()]
+            stack.extend(reversed(children))
+
+    def modules(self) -> Iterator["Module"]:
+        for _, module in self.named_modules():
+            yield module
+
+    def named_parameters(self) -> Iterator[Tuple[str, Tensor]]:
+        """("layers.0.weight", tensor), ... in definition order, each tensor once."""
+        seen = set()
+        for module_name, module in self.named_modules():
+            for name, param in module._parameters.items():
+                if id(param) not in seen:
+                    seen.add(id(param))
+                    yield (f"{module_name}.{name}" if module_name else name), param
+
+    def parameters(self) -> Iterator[Tensor]:
+        for _, param in self.named_parameters():
+            yield param
+
+    def named_buffers(self) -> Iterator[Tuple[str, np.ndarray]]:
+        for module_name, module in self.named_modules():
+            for name in module._buffers:
+                yield (f"{module_name}.{name}" if module_name else name), getattr(module, name)
+
+    def num_parameters(self) -> int:
+        """Total number of scalar parameters."""
+        return sum(p.size for p in self.parameters())
+
+    # ----- training state -----------------------------------------------------------------
+    def zero_grad(self) -> None:
+        """Forget the gradients of every parameter (`.grad = None`, as PyTorch's default)."""
+        for param in self.parameters():
+            param.grad = None
+
+    def train(self, mode: bool = True) -> "Module":
+        """Set the `training` flag here and in every submodule (batch norm reads it)."""
+        for module in self.modules():
+            object.__setattr__(module, "training", bool(mode))
+        return self
+
+    def eval(self) -> "Module":
+        return self.train(False)
+
+    def to(self, dtype) -> "Module":
+        """Convert every parameter and floating buffer to `dtype` (e.g. np.float32), in place.
+        Gradients are dropped: they belonged to the old arrays."""
+        dtype = np.dtype(dtype)
+        if dtype.kind != "f":
+            raise TypeError(f"{type(self).__name__}.to: dtype must be a floating type, "
+                            f"got {dtype}")
+        for param in self.parameters():
+            param.data, param.grad = param.data.astype(dtype), None
+        for module in self.modules():
+            for name in module._buffers:
+                value = getattr(module, name)
+                if value.dtype.kind == "f":
+                    object.__setattr__(module, name, value.astype(dtype))
+        return self
+
+    # ----- state ----------------------------------------------------------------------------
+    def state_dict(self) -> "OrderedDict[str, np.ndarray]":
+        """Copies of every parameter and buffer, by dotted name."""
+        state = OrderedDict((name, param.data.copy()) for name, param in self.named_parameters())
+        state.update((name, np.array(value)) for name, value in self.named_buffers())
+        return state
+
+    def _state_slots(self) -> Dict[str, Tuple["Module", str]]:
+        slots = {}
+        for module_name, module in self.named_modules():
+            for name in list(module._parameters) + module._buffers:
+                slots[f"{module_name}.{name}" if module_name else name] = (module, name)
+        return slots
+
+    def load_state_dict(self, state_dict, strict: bool = True) -> Tuple[list, list]:
+        """Copy values into the parameters and buffers.
+
+        A shape mismatch is always an error, naming the key and both shapes. With `strict`,
+        a key missing from `state_dict` or one the module does not have is an error too;
+        without it they are returned as (missing_keys, unexpected_keys), as in PyTorch.
+        Nothing is changed unless every check passes.
+        """
+        where = f"{type(self).__name__}.load_state_dict"
+        slots = self._state_slots()
+        missing = [key for key in slots if key not in state_dict]
+        unexpected = [key for key in state_dict if key not in slots]
+        if strict and (missing or unexpected):
+            parts = []
+            if missing:
+                parts.append(f"missing key(s) {', '.join(missing)}")
+            if unexpected:
+                parts.append(f"unexpected key(s) {', '.join(unexpected)}")
+            raise KeyError(f"{where}: {'; '.join(parts)}")
+        values = {}
+        for key, (module, name) in slots.items():
+            if key not in state_dict:
+                continue
+            value = np.asarray(state_dict[key])
+            current = getattr(module, name)
+            current_shape = current.shape
+            if value.shape != current_shape:
+                raise ValueError(f"{where}: shape mismatch for {key}: the state has "
+                                 f"{value.shape}, the module has {current_shape}")
+            values[key] = value
+        for key, value in values.items():
+            module, name = slots[key]
+            if name in module._parameters:
+                param = module._parameters[name]
+                param.data = value.astype(param.dtype, copy=True)
+            else:
+                object.__setattr__(module, name, value.astype(getattr(module, name).dtype))
+        return missing, unexpected
+
+    def save(self, path: str) -> None:
+        """Write `state_dict()` to a .npz file; the file is complete or absent, never partial."""
+        serialization.save_npz(path, self.state_dict())
+
+    def load(self, path: str, strict: bool = True) -> "Module":
+        """Load parameters and buffers saved by `save(path)`; errors name the file."""
+        state = serialization.load_npz(path)
+        try:
+            self.load_state_dict(state, strict=strict)
+        except (KeyError, ValueError) as error:
+            message = error.args[0] if error.args else str(error)
+            raise type(error)(f"{message} (loading {path})") from None
+        return self
+
+    # ----- printing -------------------------------------------------------------------------
+    def extra_repr(self) -> str:
+        """The part inside the parentheses, e.g. `in_features=8, out_features=8, bias=True`."""
+        return ""
+
+    def __repr__(self) -> str:
+        lines = [f"({name}): " + repr(child).replace("\n", "\n  ")
+                 for name, child in self._modules.items()]
+        extra = self.extra_repr()
+        if not lines:
+            return f"{type(self).__name__}({extra})"
+        body = "\n  ".join(([extra] if extra else []) + lines)
+        return f"{type(self).__name__}(\n  {body}\n)"
+
+
+class Sequential(Module):
+    """Modules applied one after another: `Sequential(Linear(2, 4), ReLU(), Linear(4, 1))`.
+
+    >>> model = Sequential(Linear(2, 4), ReLU())
+    >>> model[0]            # Linear(in_features=2, out_features=4, bias=True)
+    """
+
+    def __init__(self, *modules: Module) -> None:
+        super().__init__()
+        for i, module in enumerate(modules):
+            _check_module("Sequential", i, module)
+            setattr(self, str(i), module)
+
+    def forward(self, x):
+        for module in self._modules.values():
+            x = module(x)
+        return x
+
+    def __getitem__(self, index: int) -> Module:
+        return list(self._modules.values())[index]
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self._modules.values())
+
+
+class ModuleList(Module):
+    """A list of modules whose parameters the parent module can see (a plain list hides them)."""
+
+    def __init__(self, modules: Optional[Iterable[Module]] = None) -> None:
+        super().__init__()
+        for module in modules or ():
+            self.append(module)
+
+    def append(self, module: Module) -> "ModuleList":
+        _check_module("ModuleList", len(self), module)
+        setattr(self, str(len(self)), module)
+        return self
+
+    def __getitem__(self, index):
+        items = list(self._modules.values())
+        return ModuleList(items[index]) if isinstance(index, slice) else items[index]
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self._modules.values())
+
+    def forward(self, *args, **kwargs):
+        raise TypeError("ModuleList is a container, not a layer: call its items in a loop")
+
+
+def _check_module(container: str, index: int, value) -> None:
+    if not isinstance(value, Module):
+        raise TypeError(f"{container}: item {index} is a {type(value).__name__}, "
+                        f"expected a Module")
