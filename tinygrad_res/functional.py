@@ -56,3 +56,70 @@ def linear(x: Tensor, weight: Tensor, bias: Optional[Tensor] = None) -> Tensor:
     """x @ weight.T + bias in one op (torch.nn.functional.linear)."""
     inputs = (x, weight) if bias is None else (x, weight, bias)
     return ops.Linear.apply(*inputs)
+
+
+def _as_tensor(value) -> Tensor:
+    return value if isinstance(value, Tensor) else Tensor(value)
+
+
+def _running_array(name: str, value) -> Optional[np.ndarray]:
+    """The array batch_norm updates in place: a Tensor's data or a float numpy array."""
+    array = value.data if isinstance(value, Tensor) else value
+    if array is not None and not (isinstance(array, np.ndarray) and array.dtype.kind == "f"):
+        raise TypeError(f"batch_norm: {name} must be a float numpy array, a Tensor or None, "
+                        f"got {type(value).__name__}")
+    return array
+
+
+def conv2d(x: Tensor, weight: Tensor, bias: Optional[Tensor] = None, stride=1,
+           padding=0) -> Tensor:
+    """2-d convolution of NCHW images (torch.nn.functional.conv2d, without dilation or groups).
+
+    x (N, C, H, W), weight (out, C, kh, kw), bias (out,); stride and padding are ints or
+    (height, width) pairs; padding adds zeros. Output (N, out, OH, OW), OH = (H + 2p - kh)//s + 1.
+
+    >>> conv2d(Tensor(np.ones((1, 1, 3, 3))), Tensor(np.ones((1, 1, 2, 2)))).shape
+    (1, 1, 2, 2)
+    """
+    inputs = (x, weight) if bias is None else (x, weight, bias)
+    return ops.Conv2d.apply(*inputs, stride=stride, padding=padding)
+
+
+def max_pool2d(x: Tensor, kernel_size, stride=None) -> Tensor:
+    """Largest entry of each kernel_size window; stride defaults to kernel_size (no overlap)."""
+    return ops.MaxPool2d.apply(x, kernel_size=kernel_size, stride=stride)
+
+
+def avg_pool2d(x: Tensor, kernel_size, stride=None) -> Tensor:
+    """Mean of each kernel_size window; stride defaults to kernel_size (no overlap)."""
+    return ops.AvgPool2d.apply(x, kernel_size=kernel_size, stride=stride)
+
+
+def adaptive_avg_pool2d(x: Tensor, output_size) -> Tensor:
+    """Average-pool (N, C, H, W) down to (N, C, *output_size) with PyTorch's window rule."""
+    return ops.AdaptiveAvgPool2d.apply(x, output_size=output_size)
+
+
+def global_avg_pool2d(x: Tensor) -> Tensor:
+    """Mean over each feature map: (N, C, H, W) -> (N, C), the head of a ResNet."""
+    if x.ndim != 4:
+        raise ValueError(f"global_avg_pool2d: input must be 4-d (N, C, H, W), got shape {x.shape}")
+    return x.mean(axis=(2, 3))
+
+
+def batch_norm(x: Tensor, running_mean, running_var, weight: Optional[Tensor] = None,
+               bias: Optional[Tensor] = None, training: bool = False, momentum: float = 0.1,
+               eps: float = 1e-5) -> Tensor:
+    """Normalise each channel (axis 1) as torch.nn.functional.batch_norm does.
+
+    training=True uses the batch's statistics and updates running_mean / running_var (numpy
+    arrays or Tensors, or None) in place; training=False uses the running statistics.
+    weight (gamma) defaults to ones and bias (beta) to zeros.
+    """
+    channels = x.shape[1] if x.ndim > 1 else 1
+    weight = Tensor(np.ones(channels, dtype=x.dtype)) if weight is None else _as_tensor(weight)
+    bias = Tensor(np.zeros(channels, dtype=x.dtype)) if bias is None else _as_tensor(bias)
+    running = [_running_array(name, r) for name, r in
+               (("running_mean", running_mean), ("running_var", running_var))]
+    return ops.BatchNorm.apply(x, weight, bias, running_mean=running[0], running_var=running[1],
+                               training=training, momentum=momentum, eps=eps)
