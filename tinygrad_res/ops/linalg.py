@@ -10,6 +10,8 @@ class MatMul(Function):
     A 1-d a is a row vector (1, n) and a 1-d b a column vector (n, 1) for the products, and
     the added axis is dropped again from its gradient. Batch axes broadcast like any other op.
     """
+    name = "matmul"
+
     def forward(self, a, b):
         if a.ndim == 0 or b.ndim == 0:
             raise ValueError(f"matmul: both operands need at least 1 dim, got shapes "

@@ -19,6 +19,13 @@ def normalize_axes(op: str, axis, ndim: int) -> tuple:
     return tuple(sorted(result))
 
 
+def single_axis(op: str, axis, ndim: int) -> int:
+    """The one axis softmax-like ops work along, checked and made non-negative."""
+    if not isinstance(axis, (int, np.integer)):
+        raise ValueError(f"{op}: axis must be a single int, got {axis!r}")
+    return normalize_axes(op, axis, ndim)[0]
+
+
 def expand_to(grad, axes: tuple, keepdims: bool, shape: tuple):
     """Put back the reduced axes of `grad` (size 1) and broadcast it to the input's shape."""
     if not keepdims:
@@ -71,7 +78,7 @@ class Max(Function):
 class Softmax(Function):
     """z = e^a / sum(e^a)   dz/da applied to g: z * (g - sum(g * z))"""
     def forward(self, a, axis=-1):
-        (self.axis,) = normalize_axes(self.name, axis, a.ndim)
+        self.axis = single_axis(self.name, axis, a.ndim)
         e = np.exp(a - a.max(axis=self.axis, keepdims=True))
         out = e / e.sum(axis=self.axis, keepdims=True)
         self.save_for_backward(out)
@@ -87,7 +94,7 @@ class LogSoftmax(Function):
     name = "log_softmax"
 
     def forward(self, a, axis=-1):
-        (self.axis,) = normalize_axes(self.name, axis, a.ndim)
+        self.axis = single_axis(self.name, axis, a.ndim)
         shifted = a - a.max(axis=self.axis, keepdims=True)
         out = shifted - np.log(np.exp(shifted).sum(axis=self.axis, keepdims=True))
         self.save_for_backward(out)

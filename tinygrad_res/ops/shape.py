@@ -24,7 +24,8 @@ class Transpose(Function):
         if sorted(ax % max(a.ndim, 1) for ax in axes) != list(range(a.ndim)):
             raise ValueError(f"transpose: axes {axes} are not a permutation of the "
                              f"{a.ndim} axes of shape {a.shape}")
-        self.axes = axes
+        # non-negative, so that argsort in backward finds the inverse permutation
+        self.axes = tuple(ax % a.ndim for ax in axes)
         return a.transpose(axes)
 
     def backward(self, grad_output):
@@ -52,6 +53,8 @@ class GetItem(Function):
     Integer-array indices may pick an entry more than once; `np.add.at` then adds every
     contribution, where `grad[index] = g` would keep only the last.
     """
+    name = "getitem"
+
     def forward(self, a, index):
         index = _plain_index(index)
         try:

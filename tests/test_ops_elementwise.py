@@ -1,0 +1,193 @@
+"""Elementwise ops, checked against central finite differences (gradcheck, float64).
+
+Inputs are kept away from non-differentiable points (relu and abs at 0, ties in maximum):
+there a finite difference straddles the kink and measures an average, not a derivative.
+"""
+import re
+import warnings
+
+import numpy as np
+import pytest
+
+from tinygrad_res import Tensor, gradcheck, maximum, where
+
+# (shape of a, shape of b): equal shapes, a trailing vector, an outer product, a scalar
+# times a matrix, and broadcasting that adds a leading axis to both sides.
+BROADCAST_PAIRS = [((3, 4), (3, 4)), ((3, 4), (4,)), ((3, 1), (1, 4)), ((), (3, 4)),
+                   ((2, 1, 4), (3, 1))]
+
+
+def leaf(rng, shape, low=None, high=None, name=None):
+    """A float64 tensor that requires grad: standard normal, or uniform in [low, high)."""
+    data = rng.standard_normal(shape) if low is None else rng.uniform(low, high, shape)
+    return Tensor(data, requires_grad=True, name=name)
+
+
+def away_from_zero(rng, shape):
+    """Entries with |x| in [0.5, 2): safe for division, relu, abs and maximum."""
+    signs = rng.choice([-1.0, 1.0], size=shape)
+    return Tensor(signs * rng.uniform(0.5, 2.0, shape), requires_grad=True)
+
+
+@pytest.mark.parametrize("shape_a, shape_b", BROADCAST_PAIRS)
+@pytest.mark.parametrize("op", [lambda a, b: a + b, lambda a, b: a - b, lambda a, b: a * b],
+                         ids=["add", "sub", "mul"])
+def test_add_sub_mul_broadcast(rng, op, shape_a, shape_b):
+    a, b = leaf(rng, shape_a), leaf(rng, shape_b)
+    assert gradcheck(op, a, b)
+    out = op(a, b)
+    np.testing.assert_allclose(out.data, op(a.data, b.data))
+    out.sum().backward()
+    assert a.grad.shape == shape_a and b.grad.shape == shape_b
+
+
+@pytest.mark.parametrize("shape_a, shape_b", BROADCAST_PAIRS)
+def test_div_broadcast(rng, shape_a, shape_b):
+    assert gradcheck(lambda a, b: a / b, leaf(rng, shape_a), away_from_zero(rng, shape_b))
+
+
+def test_neg(rng):
+    assert gradcheck(lambda a: -a, leaf(rng, (3, 4)))
+
+
+def test_operators_with_numbers_and_arrays(rng):
+    a = leaf(rng, (3, 4))
+    arr = rng.standard_normal((4,))
+    assert gradcheck(lambda a: 2.0 + a - 3.0 * a + a / 4.0 - 1.5 / (a * a + 1.0), a)
+    assert gradcheck(lambda a: arr * a + a * arr - arr / (a * a + 1.0) + (arr - a), a)
+    np.testing.assert_allclose((arr - a).data, arr - a.data)
+    np.testing.assert_allclose((2.0 / (a * a + 1.0)).data, 2.0 / (a.data ** 2 + 1.0))
+
+
+@pytest.mark.parametrize("exponent", [2, 3, -1, 0.5, -1.5, 1.7])
+def test_pow_number_exponent(rng, exponent):
+    a = leaf(rng, (3, 4), low=0.5, high=2.0)
+    assert gradcheck(lambda a: a ** exponent, a)
+    np.testing.assert_allclose((a ** exponent).data, a.data ** exponent)
+
+
+def test_pow_integer_exponent_of_negative_base(rng):
+    assert gradcheck(lambda a: a ** 3, leaf(rng, (5,), low=-2.0, high=-0.5))
+
+
+@pytest.mark.parametrize("base", [2.0, 0.5, np.e])
+def test_number_to_the_tensor(rng, base):
+    x = leaf(rng, (3, 4))
+    assert gradcheck(lambda x: base ** x, x)
+    np.testing.assert_allclose((base ** x).data, base ** x.data)
+
+
+@pytest.mark.parametrize("shape_a, shape_b", BROADCAST_PAIRS)
+def test_tensor_to_the_tensor(rng, shape_a, shape_b):
+    a, b = leaf(rng, shape_a, low=0.5, high=2.0), leaf(rng, shape_b)
+    assert gradcheck(lambda a, b: a ** b, a, b)
+
+
+UNARY = {
+    "exp": (lambda t: t.exp(), np.exp, None),
+    "log": (lambda t: t.log(), np.log, (0.2, 3.0)),
+    "tanh": (lambda t: t.tanh(), np.tanh, None),
+    "sigmoid": (lambda t: t.sigmoid(), lambda x: 1 / (1 + np.exp(-x)), None),
+    "sqrt": (lambda t: t.sqrt(), np.sqrt, (0.2, 3.0)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(UNARY))
+@pytest.mark.parametrize("shape", [(), (5,), (3, 4)])
+def test_unary(rng, name, shape):
+    method, reference, domain = UNARY[name]
+    x = leaf(rng, shape) if domain is None else leaf(rng, shape, *domain)
+    np.testing.assert_allclose(method(x).data, reference(x.data))
+    assert gradcheck(method, x)
+
+
+@pytest.mark.parametrize("name", ["relu", "abs"])
+def test_relu_and_abs_away_from_zero(rng, name):
+    x = away_from_zero(rng, (3, 4))
+    assert gradcheck(lambda t: getattr(t, name)(), x)
+    reference = np.maximum(x.data, 0) if name == "relu" else np.abs(x.data)
+    np.testing.assert_array_equal(getattr(x, name)().data, reference)
+
+
+def test_relu_and_abs_gradient_at_zero_is_zero():
+    x = Tensor([0.0], requires_grad=True)
+    (x.relu() + x.abs()).sum().backward()
+    np.testing.assert_array_equal(x.grad, [0.0])
+
+
+def test_sigmoid_large_inputs_do_not_overflow():
+    x = Tensor([-1000.0, -40.0, 0.0, 40.0, 1000.0], requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # an overflow in exp would be a RuntimeWarning
+        y = x.sigmoid()
+        y.sum().backward()
+    np.testing.assert_allclose(y.data, [0.0, np.exp(-40.0), 0.5, 1.0, 1.0], rtol=1e-12)
+    # sigmoid(40) rounds to 1.0, so y (1 - y) is 0 there, as in PyTorch: an error of 4e-18
+    np.testing.assert_allclose(x.grad, [0.0, np.exp(-40.0), 0.25, np.exp(-40.0), 0.0],
+                               atol=1e-15)
+    assert gradcheck(lambda t: t.sigmoid(), Tensor([-30.0, -8.0, 8.0, 30.0], requires_grad=True))
+
+
+def test_tanh_large_inputs_are_finite():
+    x = Tensor([-500.0, 500.0], requires_grad=True)
+    x.tanh().sum().backward()
+    np.testing.assert_array_equal(x.grad, [0.0, 0.0])
+
+
+@pytest.mark.parametrize("shape_a, shape_b", BROADCAST_PAIRS)
+def test_maximum_broadcast(rng, shape_a, shape_b):
+    a, b = away_from_zero(rng, shape_a), away_from_zero(rng, shape_b)
+    b.data = b.data + 0.01  # |a| and |b| may coincide; a shift keeps entries apart
+    assert gradcheck(maximum, a, b)
+    np.testing.assert_array_equal(maximum(a, b).data, np.maximum(a.data, b.data))
+
+
+def test_maximum_ties_share_the_gradient_in_half():
+    a = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    b = Tensor([2.0, 2.0, 2.0], requires_grad=True)
+    maximum(a, b).sum().backward()
+    np.testing.assert_array_equal(a.grad, [0.0, 0.5, 1.0])
+    np.testing.assert_array_equal(b.grad, [1.0, 0.5, 0.0])
+
+
+def test_maximum_with_a_number():
+    x = Tensor([-1.0, 3.0], requires_grad=True)
+    y = maximum(0.0, x)
+    y.sum().backward()
+    np.testing.assert_array_equal(y.data, [0.0, 3.0])
+    np.testing.assert_array_equal(x.grad, [0.0, 1.0])
+
+
+@pytest.mark.parametrize("as_tensor", [False, True], ids=["numpy-cond", "tensor-cond"])
+def test_where_broadcast(rng, as_tensor):
+    cond = rng.standard_normal((3, 1)) > 0
+    cond[0], cond[1] = True, False  # both branches are taken
+    a, b = leaf(rng, (3, 4)), leaf(rng, (4,))
+    c = Tensor(cond) if as_tensor else cond
+    assert gradcheck(lambda a, b: where(c, a, b), a, b)
+    np.testing.assert_array_equal(where(c, a, b).data, np.where(cond, a.data, b.data))
+
+
+def test_where_with_numbers():
+    x = Tensor([-2.0, 3.0, -1.0], requires_grad=True)
+    y = where(x.data > 0, x, 0.5) * where(x.data > 0, 1.0, x)
+    y.sum().backward()
+    np.testing.assert_array_equal(y.data, [-1.0, 3.0, -0.5])
+    np.testing.assert_array_equal(x.grad, [0.5, 1.0, 0.5])
+    np.testing.assert_array_equal(where(np.array([True, False]), 1.0, 2.0).data, [1.0, 2.0])
+
+
+def test_broadcast_error_names_op_and_shapes():
+    a, b = Tensor(np.ones((3, 4))), Tensor(np.ones(5))
+    with pytest.raises(ValueError, match=re.escape("add: cannot broadcast (3, 4) with (5,)")):
+        a + b
+    with pytest.raises(ValueError, match=re.escape("mul: cannot broadcast (5,) with (3, 4)")):
+        b * a
+    with pytest.raises(ValueError, match=re.escape("maximum: cannot broadcast (3, 4) with (5,)")):
+        maximum(a, b)
+
+
+def test_where_broadcast_error():
+    with pytest.raises(ValueError, match=re.escape("where: cannot broadcast cond (2,) with "
+                                                   "(3,) with ()")):
+        where(np.array([True, False]), Tensor(np.ones(3)), 0.0)

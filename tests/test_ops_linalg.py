@@ -1,0 +1,100 @@
+"""matmul (vectors, matrices, batches with broadcasting) and the fused linear op."""
+import re
+
+import numpy as np
+import pytest
+
+from tinygrad_res import Tensor, gradcheck, linear
+
+MATMUL_SHAPES = {
+    "vec@vec": ((4,), (4,)),
+    "mat@vec": ((3, 4), (4,)),
+    "vec@mat": ((4,), (4, 2)),
+    "mat@mat": ((3, 4), (4, 2)),
+    "batch@mat": ((2, 3, 4), (4, 2)),
+    "mat@batch": ((3, 4), (2, 4, 2)),
+    "batch@batch": ((2, 3, 4), (2, 4, 2)),
+    "broadcast batch dims": ((2, 1, 3, 4), (5, 4, 2)),
+    "vec@batch": ((4,), (2, 4, 3)),
+    "batch@vec": ((2, 3, 4), (4,)),
+}
+
+
+def leaf(rng, shape, name=None):
+    return Tensor(rng.standard_normal(shape), requires_grad=True, name=name)
+
+
+@pytest.mark.parametrize("case", list(MATMUL_SHAPES))
+def test_matmul(rng, case):
+    shape_a, shape_b = MATMUL_SHAPES[case]
+    a, b = leaf(rng, shape_a), leaf(rng, shape_b)
+    out = a @ b
+    np.testing.assert_allclose(out.data, a.data @ b.data)
+    assert gradcheck(lambda a, b: a @ b, a, b)
+    out.sum().backward() if out.ndim == 0 else out.backward(np.ones(out.shape))
+    assert a.grad.shape == shape_a and b.grad.shape == shape_b
+
+
+def test_matmul_hand_derived():
+    # z = a @ b summed: dz/da[i, k] = sum_j b[k, j], dz/db[k, j] = sum_i a[i, k]
+    a = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    b = Tensor([[5.0, 6.0], [7.0, 8.0]], requires_grad=True)
+    (a @ b).sum().backward()
+    np.testing.assert_array_equal(a.grad, [[11.0, 15.0], [11.0, 15.0]])
+    np.testing.assert_array_equal(b.grad, [[4.0, 4.0], [6.0, 6.0]])
+
+
+def test_matmul_with_a_numpy_array(rng):
+    a = leaf(rng, (3, 4))
+    w = rng.standard_normal((4, 2))
+    np.testing.assert_allclose((a @ w).data, a.data @ w)
+    np.testing.assert_allclose((w.T @ a.T).data, w.T @ a.data.T)
+    assert gradcheck(lambda a: (a @ w) * (w.T @ a.T).T, a)
+
+
+def test_matmul_errors():
+    a, b = Tensor(np.ones((3, 4))), Tensor(np.ones((5, 2)))
+    with pytest.raises(ValueError, match=re.escape("matmul: shapes (3, 4) and (5, 2) do not align")):
+        a @ b
+    with pytest.raises(ValueError, match=re.escape("matmul: shapes (3,) and (4,) do not align")):
+        Tensor(np.ones(3)) @ Tensor(np.ones(4))
+    with pytest.raises(ValueError, match=re.escape("matmul: both operands need at least 1 dim")):
+        Tensor(2.0) @ a
+    with pytest.raises(ValueError, match=re.escape(
+            "matmul: cannot broadcast (2, 3, 4) with (3, 4, 5)")):
+        Tensor(np.ones((2, 3, 4))) @ Tensor(np.ones((3, 4, 5)))
+
+
+@pytest.mark.parametrize("x_shape", [(4,), (3, 4), (2, 3, 4)], ids=str)
+@pytest.mark.parametrize("bias", [True, False], ids=["bias", "no-bias"])
+def test_linear(rng, x_shape, bias):
+    x, w = leaf(rng, x_shape), leaf(rng, (5, 4))
+    inputs = (x, w, leaf(rng, (5,))) if bias else (x, w)
+    out = linear(*inputs)
+    expected = x.data @ w.data.T + (inputs[2].data if bias else 0.0)
+    np.testing.assert_allclose(out.data, expected)
+    assert gradcheck(linear, *inputs)
+
+
+def test_linear_matches_its_three_op_form(rng):
+    x, w, b = leaf(rng, (3, 4)), leaf(rng, (2, 4)), leaf(rng, (2,))
+    weights = rng.standard_normal((3, 2))
+    (linear(x, w, b) * weights).sum().backward()
+    fused = [t.grad for t in (x, w, b)]
+    for t in (x, w, b):
+        t.grad = None
+    ((x @ w.T + b) * weights).sum().backward()
+    for fused_grad, t in zip(fused, (x, w, b)):
+        np.testing.assert_allclose(fused_grad, t.grad)
+
+
+def test_linear_errors():
+    x = Tensor(np.ones((2, 3)))
+    with pytest.raises(ValueError, match=re.escape(
+            "linear: input (2, 3) does not fit weight (4, 5) (expected (..., 5)")):
+        linear(x, Tensor(np.ones((4, 5))))
+    with pytest.raises(ValueError, match=re.escape("linear: input (2, 3) does not fit weight (3,)")):
+        linear(x, Tensor(np.ones(3)))
+    with pytest.raises(ValueError, match=re.escape(
+            "linear: bias (5,) does not fit weight (4, 3)")):
+        linear(x, Tensor(np.ones((4, 3))), Tensor(np.ones(5)))

@@ -1,0 +1,149 @@
+"""Ops that move entries around: reshape, transpose, getitem, concat, stack."""
+import re
+
+import numpy as np
+import pytest
+
+from tinygrad_res import Tensor, concat, gradcheck, stack
+
+
+def leaf(rng, shape):
+    return Tensor(rng.standard_normal(shape), requires_grad=True)
+
+
+@pytest.mark.parametrize("shape", [(12,), (3, 4), (2, 6), (-1, 3), (2, -1, 2), (1, 12, 1)])
+def test_reshape(rng, shape):
+    x = leaf(rng, (3, 4))
+    np.testing.assert_array_equal(x.reshape(*shape).data, x.data.reshape(shape))
+    np.testing.assert_array_equal(x.reshape(shape).data, x.data.reshape(shape))
+    assert gradcheck(lambda t: t.reshape(shape) * np.arange(12.0).reshape(shape), x)
+
+
+def test_reshape_error():
+    with pytest.raises(ValueError, match=re.escape("reshape: cannot reshape (3, 4) into (5, 2)")):
+        Tensor(np.ones((3, 4))).reshape(5, 2)
+
+
+@pytest.mark.parametrize("axes", [(), (2, 0, 1), (1, 0, 2), (-1, 0, 1), (0, -1, -2)], ids=str)
+def test_transpose(rng, axes):
+    x = leaf(rng, (2, 3, 4))
+    out = x.transpose(*axes)
+    np.testing.assert_array_equal(out.data, x.data.transpose(*axes))
+    np.testing.assert_array_equal(x.transpose(axes).data, out.data)
+    weights = rng.standard_normal(out.shape)  # distinct weights make a wrong permutation show
+    assert gradcheck(lambda t: t.transpose(*axes) * weights, x)
+
+
+def test_T_reverses_axes(rng):
+    x = leaf(rng, (3, 4))
+    np.testing.assert_array_equal(x.T.data, x.data.T)
+    assert gradcheck(lambda t: t.T @ t, x)
+
+
+def test_transpose_errors():
+    x = Tensor(np.ones((3, 4)))
+    with pytest.raises(ValueError, match=re.escape(
+            "transpose: axes (0, 0) are not a permutation of the 2 axes of shape (3, 4)")):
+        x.transpose(0, 0)
+    with pytest.raises(ValueError, match=re.escape("transpose: axes (1, 0, 2)")):
+        x.transpose(1, 0, 2)
+
+
+INDICES = {
+    "int": 1,
+    "negative int": -1,
+    "slice": slice(1, None),
+    "step slice": slice(None, None, -2),
+    "int and slice": (slice(None), -2),
+    "ints": (1, 2),
+    "repeated integer array": [0, 2, 0, 0],
+    "integer array with negatives": np.array([-1, 0, -1]),
+    "2-d integer array": np.array([[0, 1], [1, 1]]),
+    "boolean mask": np.array([True, False, True]),
+    "boolean mask of all entries": (np.arange(12).reshape(3, 4) % 3 == 0),
+    "slice and repeated array": (slice(0, 2), [3, 3, 1]),
+    "arrays in two axes": ([0, 0, 2], [1, 1, 3]),
+    "int and mask": (2, np.array([True, True, False, True])),
+    "ellipsis and None": (Ellipsis, None),
+}
+
+
+@pytest.mark.parametrize("name", list(INDICES))
+def test_getitem(rng, name):
+    index = INDICES[name]
+    x = leaf(rng, (3, 4))
+    expected = x.data[index]
+    np.testing.assert_array_equal(x[index].data, expected)
+    weights = rng.standard_normal(expected.shape)
+    assert gradcheck(lambda t: t[index] * weights, x)
+
+
+def test_getitem_repeated_indices_add_up():
+    x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    x[[0, 2, 0, 0]].sum().backward()
+    np.testing.assert_array_equal(x.grad, [3.0, 0.0, 1.0])
+
+
+def test_getitem_with_an_integer_tensor_index():
+    x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    x[Tensor([2, 2])].sum().backward()
+    np.testing.assert_array_equal(x.grad, [0.0, 0.0, 2.0])
+
+
+def test_getitem_result_does_not_alias_the_input():
+    x = Tensor(np.zeros((2, 3)))
+    row = x[0]
+    row.data[0] = 5.0
+    assert x.data[0, 0] == 0.0
+
+
+def test_getitem_out_of_range():
+    x = Tensor(np.ones((3, 4)))
+    with pytest.raises(IndexError, match=re.escape("getitem: index 3 does not fit shape (3, 4)")):
+        x[3]
+    with pytest.raises(IndexError, match=re.escape("getitem: index (0, -5) does not fit shape")):
+        x[0, -5]
+    with pytest.raises(IndexError, match="getitem: .* does not fit shape \\(3, 4\\)"):
+        x[[0, 7]]
+
+
+@pytest.mark.parametrize("axis", [0, 1, -1])
+def test_concat(rng, axis):
+    shapes = {0: [(1, 3), (2, 3), (3, 3)], 1: [(2, 1), (2, 4), (2, 2)], -1: [(2, 2), (2, 3)]}
+    xs = [leaf(rng, s) for s in shapes[axis]]
+    out = concat(xs, axis=axis)
+    np.testing.assert_array_equal(out.data, np.concatenate([x.data for x in xs], axis=axis))
+    weights = rng.standard_normal(out.shape)
+    assert gradcheck(lambda *ts: concat(list(ts), axis=axis) * weights, *xs)
+
+
+@pytest.mark.parametrize("axis", [0, 1, 2, -1, -3])
+def test_stack(rng, axis):
+    xs = [leaf(rng, (2, 3)) for _ in range(3)]
+    out = stack(xs, axis=axis)
+    np.testing.assert_array_equal(out.data, np.stack([x.data for x in xs], axis=axis))
+    weights = rng.standard_normal(out.shape)
+    assert gradcheck(lambda *ts: stack(ts, axis=axis) * weights, *xs)
+
+
+def test_concat_and_stack_accept_constants_and_arrays(rng):
+    x = leaf(rng, (2,))
+    out = concat([x, np.array([5.0]), x], axis=0)
+    out.sum().backward()
+    np.testing.assert_array_equal(out.data[2], 5.0)
+    np.testing.assert_array_equal(x.grad, [2.0, 2.0])
+
+
+def test_concat_and_stack_errors():
+    a, b = Tensor(np.ones((2, 3))), Tensor(np.ones((3, 2)))
+    with pytest.raises(ValueError, match=re.escape(
+            "concat: shapes (2, 3) and (3, 2) differ outside axis 0")):
+        concat([a, b])
+    with pytest.raises(ValueError, match=re.escape("concat: axis 2 is out of range for shape")):
+        concat([a, a], axis=2)
+    with pytest.raises(ValueError, match=re.escape("stack: shapes (2, 3) and (3, 2) differ")):
+        stack([a, b])
+    with pytest.raises(ValueError, match=re.escape("stack: axis 3 is out of range for shape")):
+        stack([a, a], axis=3)
+    with pytest.raises(TypeError, match="concat: expected a list or tuple of tensors"):
+        concat(a)
