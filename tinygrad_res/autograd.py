@@ -58,7 +58,8 @@ def backprop(root, seed: np.ndarray) -> Iterator[tuple]:
         for parent, parent_grad in zip(fn.parents, input_grads):
             if parent_grad is None or not parent.requires_grad:
                 continue
-            parent_grad = unbroadcast(parent_grad, parent.shape)
+            # a gradient is an array of its tensor's shape and dtype (float32 stays float32)
+            parent_grad = np.asarray(unbroadcast(parent_grad, parent.shape), dtype=parent.dtype)
             if parent in pending:
                 pending[parent] = pending[parent] + parent_grad
             else:
