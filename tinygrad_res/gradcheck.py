@@ -126,7 +126,8 @@ def gradcheck(fn: Callable, *inputs: Tensor, eps: float = 1e-6, atol: float = 1e
             numeric[(Ellipsis,) + j] = _directional(fn, inputs, x, direction, eps)
         excess = np.abs(analytic[i] - numeric) - (atol + rtol * np.abs(numeric))
         if excess.size and excess.max() > 0:
-            worst = np.unravel_index(np.argmax(excess), excess.shape)
+            # plain ints: numpy 2 would print its own integers as np.int64(2)
+            worst = tuple(int(n) for n in np.unravel_index(np.argmax(excess), excess.shape))
             k, j = worst[:out.ndim], worst[out.ndim:]
             raise GradcheckError(
                 f"gradcheck: {_input_label(inputs, i)}, worst at entry {j} (output entry {k}): "
