@@ -1,0 +1,161 @@
+"""Layers: Linear, activations, LayerNorm and BatchNorm1d.
+
+The norms are written with the engine's ordinary ops (mean, sub, mul, sqrt, div), so their
+backward comes from autodiff, checked in the tests against finite differences and against the
+hand-written numpy backward of nets/manual_layers.py.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from tinygrad_res import Tensor, linear
+
+from .init import Seed, as_rng, constant_, uniform_, zeros_
+from .module import Module
+
+
+def _check_features(layer: str, x: Tensor, features: int, axis: int = -1) -> None:
+    if x.ndim == 0 or x.shape[axis] != features:
+        raise ValueError(f"{layer}: expected input with {features} features on axis {axis}, "
+                         f"got shape {x.shape}")
+
+
+class Linear(Module):
+    """y = x @ W.T + b, with W of shape (out_features, in_features) and b of shape
+    (out_features,), as torch.nn.Linear. Initialised as PyTorch does: U(-k, k), k = 1/sqrt(in).
+
+    >>> layer = Linear(3, 2, seed=0)
+    >>> layer(Tensor(np.ones((5, 3)))).shape
+    (5, 2)
+    """
+
+    def __init__(self, in_features: int, out_features: int, bias: bool = True,
+                 seed: Seed = None, dtype=np.float64) -> None:
+        super().__init__()
+        self.in_features, self.out_features = in_features, out_features
+        rng = as_rng(seed)
+        bound = 1.0 / math.sqrt(in_features)
+        self.weight = Tensor(np.zeros((out_features, in_features)), requires_grad=True,
+                             dtype=dtype)
+        uniform_(self.weight, -bound, bound, rng)
+        self.bias = None
+        if bias:
+            self.bias = Tensor(np.zeros(out_features), requires_grad=True, dtype=dtype)
+            uniform_(self.bias, -bound, bound, rng)
+
+    def forward(self, x: Tensor) -> Tensor:
+        _check_features("Linear", x, self.in_features)
+        return linear(x, self.weight, self.bias)
+
+    def extra_repr(self) -> str:
+        return (f"in_features={self.in_features}, out_features={self.out_features}, "
+                f"bias={self.bias is not None}")
+
+
+class ReLU(Module):
+    def forward(self, x: Tensor) -> Tensor:
+        return x.relu()
+
+
+class Tanh(Module):
+    def forward(self, x: Tensor) -> Tensor:
+        return x.tanh()
+
+
+class Sigmoid(Module):
+    def forward(self, x: Tensor) -> Tensor:
+        return x.sigmoid()
+
+
+class Identity(Module):
+    """Returns its input: the shortcut of a residual block when no projection is needed."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return x
+
+
+class LayerNorm(Module):
+    """Normalise each sample over its last axis: (x - mean) / sqrt(var + eps) * weight + bias,
+    var biased (divided by n), as torch.nn.LayerNorm(normalized_shape) with one int.
+
+    >>> norm = LayerNorm(4)
+    >>> norm(Tensor([[1.0, 2.0, 3.0, 4.0]])).data.round(3)
+    array([[-1.342, -0.447,  0.447,  1.342]])
+    """
+
+    def __init__(self, normalized_shape: int, eps: float = 1e-5,
+                 elementwise_affine: bool = True) -> None:
+        super().__init__()
+        self.normalized_shape, self.eps = normalized_shape, eps
+        self.weight = self.bias = None
+        if elementwise_affine:
+            self.weight = constant_(Tensor(np.zeros(normalized_shape), requires_grad=True), 1.0)
+            self.bias = zeros_(Tensor(np.zeros(normalized_shape), requires_grad=True))
+
+    def forward(self, x: Tensor) -> Tensor:
+        _check_features("LayerNorm", x, self.normalized_shape)
+        centred = x - x.mean(axis=-1, keepdims=True)
+        variance = (centred * centred).mean(axis=-1, keepdims=True)
+        out = centred / (variance + self.eps).sqrt()
+        if self.weight is not None:
+            out = out * self.weight + self.bias
+        return out
+
+    def extra_repr(self) -> str:
+        return (f"({self.normalized_shape},), eps={self.eps}, "
+                f"elementwise_affine={self.weight is not None}")
+
+
+class BatchNorm1d(Module):
+    """Normalise each feature over the batch, as torch.nn.BatchNorm1d on (N, C) input.
+
+    In training mode: batch mean and biased batch variance normalise; the running statistics
+    move towards the batch's, `running = (1 - momentum) * running + momentum * batch`, with the
+    *unbiased* variance (n / (n - 1) times the biased one), as in PyTorch. In eval mode the
+    running statistics normalise instead, so one sample's output does not depend on others.
+    """
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1,
+                 affine: bool = True) -> None:
+        super().__init__()
+        self.num_features, self.eps, self.momentum = num_features, eps, momentum
+        self.weight = self.bias = None
+        if affine:
+            self.weight = constant_(Tensor(np.zeros(num_features), requires_grad=True), 1.0)
+            self.bias = zeros_(Tensor(np.zeros(num_features), requires_grad=True))
+        self.register_buffer("running_mean", np.zeros(num_features))
+        self.register_buffer("running_var", np.ones(num_features))
+        self.register_buffer("num_batches_tracked", np.array(0, dtype=np.int64))
+
+    def forward(self, x: Tensor) -> Tensor:
+        if x.ndim != 2:
+            raise ValueError(f"BatchNorm1d: expected input of shape (N, {self.num_features}), "
+                             f"got shape {x.shape}")
+        _check_features("BatchNorm1d", x, self.num_features)
+        if self.training:
+            n = x.shape[0]
+            if n < 2:
+                raise ValueError(f"BatchNorm1d: training needs more than 1 sample per "
+                                 f"feature to compute a variance, got shape {x.shape}")
+            mean = x.mean(axis=0, keepdims=True)
+            centred = x - mean
+            variance = (centred * centred).mean(axis=0, keepdims=True)
+            self._update_running_stats(mean.data[0], variance.data[0] * n / (n - 1))
+            out = centred / (variance + self.eps).sqrt()
+        else:
+            out = (x - self.running_mean) / np.sqrt(self.running_var + self.eps)
+        if self.weight is not None:
+            out = out * self.weight + self.bias
+        return out
+
+    def _update_running_stats(self, mean: np.ndarray, unbiased_var: np.ndarray) -> None:
+        m = self.momentum
+        self.running_mean = (1 - m) * self.running_mean + m * mean
+        self.running_var = (1 - m) * self.running_var + m * unbiased_var
+        self.num_batches_tracked = self.num_batches_tracked + 1
+
+    def extra_repr(self) -> str:
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+                f"affine={self.weight is not None}")
