@@ -1,0 +1,107 @@
+"""Loss functions with torch.nn.functional's names, arguments and numerics.
+
+Each is composed of engine ops, so autodiff gives its gradient. `reduction` is 'mean'
+(default), 'sum' or 'none' (the per-entry losses).
+
+    >>> loss = mse_loss(model(x), y)
+    >>> loss.backward()
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from tinygrad_res import Tensor, stack, where
+
+REDUCTIONS = ("mean", "sum", "none")
+
+# PyTorch clamps log(p) at -100 in binary_cross_entropy, so p = 0 costs 100, not infinity
+_LOG_FLOOR = -100.0
+_TINIEST = float(np.exp(_LOG_FLOOR))
+
+
+def _as_tensor(value, like: Tensor) -> Tensor:
+    return value if isinstance(value, Tensor) else Tensor(value, dtype=like.dtype)
+
+
+def _reduce(name: str, losses: Tensor, reduction: str) -> Tensor:
+    if reduction == "mean":
+        return losses.mean()
+    if reduction == "sum":
+        return losses.sum()
+    if reduction == "none":
+        return losses
+    raise ValueError(f"{name}: reduction must be one of {REDUCTIONS}, got {reduction!r}")
+
+
+def _same_shape(name: str, input: Tensor, target: Tensor) -> None:
+    if input.shape != target.shape:
+        raise ValueError(f"{name}: input has shape {input.shape} but target has shape "
+                         f"{target.shape}; they must match")
+
+
+def mse_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
+    """(input - target)^2, averaged over every entry by default.
+
+    >>> mse_loss(Tensor([1.0, 2.0]), Tensor([0.0, 0.0])).item()
+    2.5
+    """
+    target = _as_tensor(target, input)
+    _same_shape("mse_loss", input, target)
+    diff = input - target
+    return _reduce("mse_loss", diff * diff, reduction)
+
+
+def _clamped_log(p: Tensor) -> Tensor:
+    """log(p), but never below -100: a probability of exactly 0 gives a finite loss."""
+    return where(p.data > _TINIEST, p, _TINIEST).log()
+
+
+def binary_cross_entropy(input: Tensor, target, reduction: str = "mean") -> Tensor:
+    """-(y log p + (1 - y) log(1 - p)) for probabilities p = `input` in [0, 1], each log
+    clamped at -100 as in PyTorch. Prefer binary_cross_entropy_with_logits: it is exact where
+    sigmoid has rounded p to 0 or 1."""
+    target = _as_tensor(target, input)
+    _same_shape("binary_cross_entropy", input, target)
+    if np.any((input.data < 0) | (input.data > 1)) or np.any(np.isnan(input.data)):
+        raise ValueError(f"binary_cross_entropy: input must hold probabilities in [0, 1], got "
+                         f"values from {input.data.min():.4g} to {input.data.max():.4g}")
+    losses = -(target * _clamped_log(input) + (1 - target) * _clamped_log(1 - input))
+    return _reduce("binary_cross_entropy", losses, reduction)
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target, reduction: str = "mean") -> Tensor:
+    """Binary cross-entropy of sigmoid(input), computed from the logits without forming the
+    probability: log sigmoid(z) and log(1 - sigmoid(z)) = log sigmoid(-z) are the two entries of
+    log_softmax([0, z]), which is stable for any z and whose gradient is sigmoid(z) - y."""
+    target = _as_tensor(target, input)
+    _same_shape("binary_cross_entropy_with_logits", input, target)
+    zeros = Tensor(np.zeros(input.shape), dtype=input.dtype)
+    log_probs = stack([zeros, input], axis=-1).log_softmax(axis=-1)
+    log_p, log_not_p = log_probs[..., 1], log_probs[..., 0]
+    losses = -(target * log_p + (1 - target) * log_not_p)
+    return _reduce("binary_cross_entropy_with_logits", losses, reduction)
+
+
+def cross_entropy(input: Tensor, target, reduction: str = "mean") -> Tensor:
+    """-log softmax(input)[target] for logits of shape (N, C) and integer class labels of
+    shape (N,) in [0, C), as torch.nn.functional.cross_entropy.
+
+    >>> cross_entropy(Tensor([[0.0, 0.0]]), np.array([1])).item()   # log 2
+    0.6931471805599453
+    """
+    labels = np.asarray(target.data if isinstance(target, Tensor) else target)
+    if input.ndim != 2:
+        raise ValueError(f"cross_entropy: input must be logits of shape (N, C), got shape "
+                         f"{input.shape}")
+    if labels.shape != (input.shape[0],):
+        raise ValueError(f"cross_entropy: target has shape {labels.shape} but input "
+                         f"{input.shape} needs class labels of shape ({input.shape[0]},)")
+    if labels.size and not np.all(np.equal(np.mod(labels, 1), 0)):
+        raise ValueError("cross_entropy: target must hold integer class labels")
+    labels = labels.astype(np.int64)
+    if labels.size and (labels.min() < 0 or labels.max() >= input.shape[1]):
+        raise ValueError(f"cross_entropy: class labels must lie in [0, {input.shape[1]}), "
+                         f"got values from {labels.min()} to {labels.max()}")
+    log_probs = input.log_softmax(axis=-1)
+    losses = -log_probs[np.arange(input.shape[0]), labels]
+    return _reduce("cross_entropy", losses, reduction)
