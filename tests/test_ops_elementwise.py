@@ -70,6 +70,18 @@ def test_pow_integer_exponent_of_negative_base(rng):
     assert gradcheck(lambda a: a ** 3, leaf(rng, (5,), low=-2.0, high=-0.5))
 
 
+def test_pow_is_flat_where_the_formulas_give_nan():
+    # a ** 0 = 1 for every a, and 0 ** b = 0 for every b > 0: both derivatives are 0 there,
+    # though p * a ** (p - 1) and z * log(a) would be 0 * inf
+    a = Tensor([0.0, 2.0], requires_grad=True)
+    (a ** 0).sum().backward()
+    np.testing.assert_array_equal(a.grad, [0.0, 0.0])
+    base, exponent = Tensor([0.0, 0.0], requires_grad=True), Tensor([0.0, 2.0], requires_grad=True)
+    (base ** exponent).sum().backward()
+    np.testing.assert_array_equal(base.grad, [0.0, 0.0])
+    np.testing.assert_array_equal(exponent.grad, [0.0, 0.0])
+
+
 @pytest.mark.parametrize("base", [2.0, 0.5, np.e])
 def test_number_to_the_tensor(rng, base):
     x = leaf(rng, (3, 4))

@@ -54,7 +54,8 @@ def test_matmul_with_a_numpy_array(rng):
 
 def test_matmul_errors():
     a, b = Tensor(np.ones((3, 4))), Tensor(np.ones((5, 2)))
-    with pytest.raises(ValueError, match=re.escape("matmul: shapes (3, 4) and (5, 2) do not align")):
+    with pytest.raises(ValueError,
+                       match=re.escape("matmul: shapes (3, 4) and (5, 2) do not align")):
         a @ b
     with pytest.raises(ValueError, match=re.escape("matmul: shapes (3,) and (4,) do not align")):
         Tensor(np.ones(3)) @ Tensor(np.ones(4))
@@ -93,7 +94,8 @@ def test_linear_errors():
     with pytest.raises(ValueError, match=re.escape(
             "linear: input (2, 3) does not fit weight (4, 5) (expected (..., 5)")):
         linear(x, Tensor(np.ones((4, 5))))
-    with pytest.raises(ValueError, match=re.escape("linear: input (2, 3) does not fit weight (3,)")):
+    with pytest.raises(ValueError,
+                       match=re.escape("linear: input (2, 3) does not fit weight (3,)")):
         linear(x, Tensor(np.ones(3)))
     with pytest.raises(ValueError, match=re.escape(
             "linear: bias (5,) does not fit weight (4, 3)")):

@@ -66,6 +66,8 @@ class PowScalar(Function):
     def backward(self, grad_output):
         (a,) = self.saved
         p = self.exponent
+        if p == 0:  # a ** 0 = 1 is flat; p * a ** -1 would be 0 * inf = NaN at a = 0
+            return np.zeros_like(grad_output)
         if p == 2:
             return grad_output * 2 * a
         return grad_output * p * a ** (p - 1)
@@ -75,7 +77,9 @@ class Pow(Function):
     """z = a ** b (both tensors)   dz/da = b * a ** (b - 1)   dz/db = z * log(a)
 
     `2 ** x` lands here with a constant base. log(a) is computed only when b needs a gradient,
-    so a negative base with a constant exponent does not produce NaN.
+    so a negative base with a constant exponent does not produce NaN. Where b == 0, z = 1 is
+    flat in a; where a == 0 and b >= 0, z is flat in b: the formulas give 0 * inf = NaN
+    there, so those entries get 0, as in PyTorch.
     """
     def forward(self, a, b):
         out = a ** b
@@ -85,6 +89,10 @@ class Pow(Function):
     def backward(self, grad_output):
         a, b, out = self.saved
         need_a, need_b = self.needs_input_grad
-        grad_a = grad_output * b * a ** (b - 1) if need_a else None
-        grad_b = grad_output * out * np.log(a) if need_b else None
+        grad_a = grad_b = None
+        with np.errstate(divide="ignore", invalid="ignore"):  # in the entries replaced by 0
+            if need_a:
+                grad_a = np.where(b == 0, 0.0, grad_output * b * a ** (b - 1))
+            if need_b:
+                grad_b = np.where((a == 0) & (b >= 0), 0.0, grad_output * out * np.log(a))
         return grad_a, grad_b
