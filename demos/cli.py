@@ -1,0 +1,150 @@
+"""What every demo shares: the common options, running a demo by name, a progress bar, and
+the JSON writer.
+
+A demo module defines
+
+    SUMMARY = "one line"                              # shown by `python -m demos --list`
+    def add_arguments(parser): ...                    # its own options
+    def run(args) -> dict: ...                        # prints tables, saves PNGs, returns numbers
+    main = make_main(__name__)                        # so `python -m demos.NAME` works too
+
+and `run` finds the common options on `args`: `args.out` (a Path, default out/), `args.seed`,
+`args.json` (a path or None) and `args.quick` (a reduced configuration that runs in seconds).
+A demo may redefine a common option (say, another default for `--seed`): its definition wins.
+The dict `run` returns holds every number it printed, plus "tables" and "figures" for the report:
+
+    {"tables": [{"title": str, "columns": [str], "rows": [[...]], "note": str}],
+     "figures": ["out/..png", ...], ...}
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable, Optional, Sequence, TextIO
+
+import numpy as np
+
+from . import load_demo
+
+
+def add_common_arguments(parser: argparse.ArgumentParser) -> None:
+    """--out, --seed, --json, --quick: the options every demo has."""
+    parser.add_argument("--out", type=Path, default=Path("out"), metavar="DIR",
+                        help="directory for figures and pages (default: out/)")
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
+    parser.add_argument("--json", type=Path, default=None, metavar="PATH",
+                        help="also write every number the demo printed to PATH as JSON")
+    parser.add_argument("--quick", action="store_true",
+                        help="a reduced configuration that runs in seconds (for tests and CI)")
+
+
+def build_parser(name: str) -> argparse.ArgumentParser:
+    """The argument parser of demo `name`: the common options, then the demo's own."""
+    module = load_demo(name)
+    parser = argparse.ArgumentParser(prog=f"python -m demos {name}",
+                                     description=module.SUMMARY,
+                                     conflict_handler="resolve")
+    add_common_arguments(parser)
+    module.add_arguments(parser)
+    return parser
+
+
+def run_demo(name: str, argv: Sequence[str] = ()) -> dict:
+    """Parse `argv` for demo `name`, run it, write --json if asked; the demo's result dict.
+
+    >>> result = run_demo("depth_sweep", ["--quick", "--out", "/tmp/demo_out"])
+    """
+    args = build_parser(name).parse_args(list(argv))
+    args.out.mkdir(parents=True, exist_ok=True)
+    result = load_demo(name).run(args)
+    if args.json is not None:
+        print(f"wrote {write_json(args.json, result)}")
+    return result
+
+
+def make_main(module_name: str) -> Callable[[Optional[Sequence[str]]], int]:
+    """A `main(argv=None)` for demos/<name>.py, so `python -m demos.<name>` runs it.
+
+    >>> main = make_main("demos.depth_sweep")       # in demos/depth_sweep.py: make_main(__name__)
+    """
+    name = module_name.rsplit(".", 1)[-1]
+
+    def main(argv: Optional[Sequence[str]] = None) -> int:
+        run_demo(name, sys.argv[1:] if argv is None else argv)
+        return 0
+
+    return main
+
+
+def to_jsonable(value: Any) -> Any:
+    """`value` with numpy scalars and arrays made into Python numbers and lists, tuples into
+    lists, Paths into strings, and NaN / infinity into None (JSON has neither).
+
+    >>> to_jsonable({"loss": np.float64("nan"), "curve": np.array([1.0, np.inf])})
+    {'loss': None, 'curve': [1.0, None]}
+    """
+    if isinstance(value, dict):
+        return {str(key): to_jsonable(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(item) for item in value]
+    if isinstance(value, np.ndarray):
+        return to_jsonable(value.tolist())
+    if isinstance(value, np.generic):
+        return to_jsonable(value.item())
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, Path):
+        return str(value)
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    raise TypeError(f"to_jsonable: cannot write a {type(value).__name__} as JSON: {value!r}")
+
+
+def write_json(path: Path, data: dict) -> Path:
+    """Write `data` to `path` as JSON (NaN -> null, see to_jsonable); the path written."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(to_jsonable(data), indent=2, allow_nan=False) + "\n")
+    return path
+
+
+class Progress:
+    """A one-line progress bar on stderr for long runs, drawn only on a terminal (a log file
+    or a test gets no bar, and no carriage-return clutter).
+
+    >>> with Progress(total=200, desc="depth 100") as bar:
+    ...     for epoch in range(200):
+    ...         bar.update()
+    """
+
+    def __init__(self, total: int, desc: str = "", stream: Optional[TextIO] = None,
+                 enabled: Optional[bool] = None, width: int = 30) -> None:
+        self.total, self.desc, self.width = max(int(total), 1), desc, width
+        self.stream = sys.stderr if stream is None else stream
+        isatty = getattr(self.stream, "isatty", lambda: False)
+        self.enabled = isatty() if enabled is None else enabled
+        self.count, self.start = 0, time.perf_counter()
+
+    def update(self, steps: int = 1) -> None:
+        self.count = min(self.count + steps, self.total)
+        if self.enabled:
+            self._draw()
+
+    def _draw(self) -> None:
+        filled = round(self.width * self.count / self.total)
+        elapsed = time.perf_counter() - self.start
+        bar = "#" * filled + "." * (self.width - filled)
+        self.stream.write(f"\r{self.desc} [{bar}] {self.count}/{self.total} {elapsed:5.1f}s")
+        self.stream.flush()
+
+    def __enter__(self) -> "Progress":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self.enabled:
+            self.stream.write("\n")
+            self.stream.flush()
