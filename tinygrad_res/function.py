@@ -34,6 +34,7 @@ class _State(threading.local):
     """Per-thread switches: `no_grad()` in one thread does not affect another."""
     grad_enabled = True
     anomaly = False
+    scope = None  # innermost `viz.scope()` frame: graph drawings group ops by it
 
 
 _state = _State()
@@ -171,6 +172,7 @@ class Function:
         if requires_grad:
             fn.parents = inputs
             fn.needs_input_grad = tuple(t.requires_grad for t in inputs)
+            fn.scope = _state.scope
             if _state.anomaly:
                 fn.created_at = _caller_outside_engine()
                 _check_finite(fn, (data,), "forward")

@@ -1,0 +1,75 @@
+"""Named scopes: tag the ops recorded inside a `with scope("block3"):` so drawings group them.
+
+The engine does not know about layers or blocks; a scope is a plain label that `Function.apply`
+copies onto every op it records while the scope is active. Scopes nest, and each `with` makes a
+new frame: calling the same block twice gives two groups, as it gives two sets of ops.
+
+    >>> from tinygrad_res import Tensor, viz
+    >>> x = Tensor([1.0, -2.0], requires_grad=True)
+    >>> with viz.scope("block1"):
+    ...     y = x + x.relu()
+    >>> viz.scope_of(y).path
+    ('block1',)
+
+Unused, scopes cost one attribute copy per recorded op.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterator, Optional
+
+from ..function import _state
+
+
+class ScopeFrame:
+    """One entry of a `scope()` block: its name and the frame it is nested in."""
+
+    __slots__ = ("name", "parent")
+
+    def __init__(self, name: str, parent: Optional["ScopeFrame"]):
+        self.name, self.parent = name, parent
+
+    @property
+    def path(self) -> tuple:
+        """Names from the outermost scope to this one: ('ResMLP', 'block2')."""
+        names, frame = [], self
+        while frame is not None:
+            names.append(frame.name)
+            frame = frame.parent
+        return tuple(reversed(names))
+
+    @property
+    def depth(self) -> int:
+        """1 for a top-level scope, 2 for a scope inside it, ..."""
+        return len(self.path)
+
+    def __repr__(self) -> str:
+        return f"ScopeFrame({'/'.join(self.path)!r})"
+
+
+@contextmanager
+def scope(name: str) -> Iterator[ScopeFrame]:
+    """Record the ops run inside this block under `name` (per thread, nestable).
+
+    >>> with viz.scope("block1"):
+    ...     h = x + (x @ w).relu()     # the matmul, relu and add are drawn inside a "block1" box
+    """
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"viz.scope: name must be a non-empty string, got {name!r}")
+    frame = ScopeFrame(name, _state.scope)
+    _state.scope = frame
+    try:
+        yield frame
+    finally:
+        _state.scope = frame.parent
+
+
+def current_scope() -> Optional[ScopeFrame]:
+    """The innermost active scope frame of this thread, or None."""
+    return _state.scope
+
+
+def scope_of(tensor) -> Optional[ScopeFrame]:
+    """The scope frame the op that made `tensor` was recorded in (None for a leaf)."""
+    fn = tensor._fn
+    return None if fn is None else fn.scope
