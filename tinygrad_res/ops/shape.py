@@ -39,12 +39,14 @@ def _is_basic(index) -> bool:
                for p in parts)
 
 
-def _plain_index(index):
-    """Tensors used as indices become their integer arrays."""
-    def plain(p):
-        data = getattr(p, "data", None)
-        return data.astype(np.int64) if isinstance(data, np.ndarray) else p
-    return tuple(plain(p) for p in index) if isinstance(index, tuple) else plain(index)
+def _check_index(index):
+    """Tensors hold floats, so a Tensor index is ambiguous (mask or positions?): refuse it."""
+    parts = index if isinstance(index, tuple) else (index,)
+    if any(hasattr(p, "requires_grad") for p in parts):
+        raise TypeError("getitem: index with ints, slices, lists or numpy integer/bool arrays, "
+                        "not a Tensor (tensors hold floats; pass idx.numpy().astype(int) "
+                        "for positions or a numpy bool array for a mask)")
+    return index
 
 
 class GetItem(Function):
@@ -56,7 +58,7 @@ class GetItem(Function):
     name = "getitem"
 
     def forward(self, a, index):
-        index = _plain_index(index)
+        index = _check_index(index)
         try:
             out = a[index]
         except IndexError as error:
