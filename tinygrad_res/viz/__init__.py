@@ -1,9 +1,27 @@
 """Graph views: draw a computation graph, step through its forward and backward passes.
 
     >>> from tinygrad_res import viz
-    >>> with viz.scope("block1"):       # ops recorded here are grouped as "block1"
-    ...     h = x + (x @ w).relu()
-"""
-from .scope import ScopeFrame, current_scope, scope, scope_of
+    >>> loss = viz.residual_mlp_example()              # or any scalar Tensor
+    >>> g = viz.draw_graph(loss)                       # a graphviz.Digraph (inline in Jupyter)
+    >>> viz.render(g, "out/graph.svg")                 # dot, else graphviz-pure
 
-__all__ = ["scope", "scope_of", "current_scope", "ScopeFrame"]
+`draw_graph` and `GraphView` need the graphviz Python package; they are imported on first use
+so that `viz.scope` (used by nets while building graphs) needs nothing.
+"""
+from .example import residual_mlp_example
+from .renderer import RendererNotFound, find_renderer, pipe, render
+from .scope import ScopeFrame, current_scope, scope, scope_of
+from .summary import format_array
+
+_NEED_GRAPHVIZ = {"draw_graph": "graph", "GraphView": "graph", "COLOURS": "graph"}
+
+__all__ = ["draw_graph", "GraphView", "COLOURS", "render", "pipe", "find_renderer",
+           "RendererNotFound", "scope", "scope_of", "current_scope", "ScopeFrame",
+           "format_array", "residual_mlp_example"]
+
+
+def __getattr__(name: str):
+    if name in _NEED_GRAPHVIZ:
+        from importlib import import_module
+        return getattr(import_module(f".{_NEED_GRAPHVIZ[name]}", __name__), name)
+    raise AttributeError(f"module 'tinygrad_res.viz' has no attribute {name!r}")
