@@ -4,6 +4,8 @@
     >>> loss = viz.residual_mlp_example()              # or any scalar Tensor
     >>> g = viz.draw_graph(loss)                       # a graphviz.Digraph (inline in Jupyter)
     >>> viz.render(g, "out/graph.svg")                 # dot, else graphviz-pure
+    >>> for step in viz.trace_backward(loss):          # plain data, one step per op
+    ...     print(viz.format_backward_step(step))
 
 `draw_graph` and `GraphView` need the graphviz Python package; they are imported on first use
 so that `viz.scope` (used by nets while building graphs) needs nothing.
@@ -12,12 +14,17 @@ from .example import residual_mlp_example
 from .renderer import RendererNotFound, find_renderer, pipe, render
 from .scope import ScopeFrame, current_scope, scope, scope_of
 from .summary import format_array
+from .text import format_backward_step, format_forward_step, print_trace
+from .trace import (BackwardStep, ForwardStep, GradientSent, TensorRef, gradients_after,
+                    trace_backward, trace_forward)
 
 _NEED_GRAPHVIZ = {"draw_graph": "graph", "GraphView": "graph", "COLOURS": "graph"}
 
 __all__ = ["draw_graph", "GraphView", "COLOURS", "render", "pipe", "find_renderer",
            "RendererNotFound", "scope", "scope_of", "current_scope", "ScopeFrame",
-           "format_array", "residual_mlp_example"]
+           "trace_backward", "trace_forward", "gradients_after", "BackwardStep", "ForwardStep",
+           "GradientSent", "TensorRef", "format_backward_step", "format_forward_step",
+           "print_trace", "format_array", "residual_mlp_example"]
 
 
 def __getattr__(name: str):
