@@ -36,6 +36,19 @@ def test_cli_prints_forward_steps_of_a_deeper_example(capsys):
     assert "backward" not in out and "step 12/12: mean -> loss" in out
 
 
+def test_cli_writes_and_opens_the_stepper(tmp_path, monkeypatch, capsys):
+    pytest.importorskip("graphviz")
+    from viz_helpers import require_renderer
+
+    require_renderer("svg")
+    opened = []
+    monkeypatch.setattr("webbrowser.open", lambda url: opened.append(url))
+    page = tmp_path / "stepper.html"
+    assert main(["--html", str(page), "--open"]) == 0
+    assert page.exists() and opened == [page.resolve().as_uri()]
+    assert "wrote" in capsys.readouterr().out
+
+
 def test_module_runs_as_a_program():
     result = subprocess.run([sys.executable, "-m", "tinygrad_res.viz", "--blocks", "1"],
                             capture_output=True, text=True, timeout=60)

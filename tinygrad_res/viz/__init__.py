@@ -6,9 +6,10 @@
     >>> viz.render(g, "out/graph.svg")                 # dot, else graphviz-pure
     >>> for step in viz.trace_backward(loss):          # plain data, one step per op
     ...     print(viz.format_backward_step(step))
+    >>> viz.save_stepper(loss, "out/stepper.html")     # one self-contained page
 
-`draw_graph` and `GraphView` need the graphviz Python package; they are imported on first use
-so that `viz.scope` (used by nets while building graphs) needs nothing.
+`draw_graph`, `GraphView` and `save_stepper` need the graphviz Python package; they are
+imported on first use so that `viz.scope` (used by nets while building graphs) needs nothing.
 """
 from .example import residual_mlp_example
 from .renderer import RendererNotFound, find_renderer, pipe, render
@@ -18,13 +19,15 @@ from .text import format_backward_step, format_forward_step, print_trace
 from .trace import (BackwardStep, ForwardStep, GradientSent, TensorRef, gradients_after,
                     trace_backward, trace_forward)
 
-_NEED_GRAPHVIZ = {"draw_graph": "graph", "GraphView": "graph", "COLOURS": "graph"}
+_NEED_GRAPHVIZ = {"draw_graph": "graph", "GraphView": "graph", "COLOURS": "graph",
+                  "save_stepper": "stepper", "stepper_html": "stepper"}
 
 __all__ = ["draw_graph", "GraphView", "COLOURS", "render", "pipe", "find_renderer",
            "RendererNotFound", "scope", "scope_of", "current_scope", "ScopeFrame",
            "trace_backward", "trace_forward", "gradients_after", "BackwardStep", "ForwardStep",
            "GradientSent", "TensorRef", "format_backward_step", "format_forward_step",
-           "print_trace", "format_array", "residual_mlp_example"]
+           "print_trace", "format_array", "save_stepper", "stepper_html",
+           "residual_mlp_example"]
 
 
 def __getattr__(name: str):
