@@ -12,11 +12,12 @@ from .function import (AnomalyError, Function, detect_anomaly, enable_grad, is_g
 from .functional import (adaptive_avg_pool2d, avg_pool2d, batch_norm, concat, conv2d,
                          global_avg_pool2d, linear, max_pool2d, maximum, stack, where)
 from .gradcheck import GradcheckError, gradcheck, numerical_grad
+from .jacobian import jacobian
 from .tensor import Tensor
 
 __all__ = ["Tensor", "Function", "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly",
            "AnomalyError", "gradcheck", "numerical_grad", "GradcheckError", "grad", "unbroadcast",
            "concat", "stack", "where", "maximum", "linear",
            "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "global_avg_pool2d",
-           "batch_norm"]
+           "batch_norm", "jacobian"]
 __version__ = "0.1.0"
