@@ -1,0 +1,253 @@
+"""Seed 004's block Jacobian: how much of a gradient one block lets through, and many blocks.
+
+One block, 8-dim, weights 0.3 * N(0, 1) from numpy's RandomState(42), drawn as the seed draws
+them (x, then W1, then W2):
+
+    plain      y = relu(W2 relu(W1 x))            dy/dx = D2 W2 D1 W1
+    residual   y = relu(W2 relu(W1 x)) + x        dy/dx = I + D2 W2 D1 W1
+    post-act   y = relu(W2 relu(W1 x) + x)        dy/dx = D (W2 D1 W1 + I)     (seed 002's block)
+
+with D1, D2, D the 0/1 diagonals of relu'. The Jacobians are measured with
+tinygrad_res.jacobian (one backward per output entry) and checked against these closed forms.
+Then the same is done for stacks of blocks: the Jacobian of the whole stack is the product of
+the blocks' Jacobians, which vanishes for plain blocks and, at this weight scale, grows for
+residual ones unless the branch is scaled down with depth (seed 000's 1 / sqrt(depth)).
+
+    python -m demos block_jacobian [--quick] [--depths 1 2 5 10 20 50 100] [--draws 20]
+"""
+from __future__ import annotations
+
+import argparse
+import math
+
+import numpy as np
+
+import nets
+from tinygrad_res import Tensor, jacobian
+
+from .cli import make_main
+
+SUMMARY = ("Seed 004: Jacobian norm of a plain vs a residual block (autodiff, checked against "
+           "the closed form), then of stacks of blocks")
+
+PUBLISHED = {"plain": 0.35, "residual": 3.12, "identity": math.sqrt(8)}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--seed", type=int, default=42,
+                        help="numpy RandomState seed of the example (default: 42, the seed's)")
+    parser.add_argument("--dim", type=int, default=8, help="vector size (default: 8)")
+    parser.add_argument("--scale", type=float, default=0.3,
+                        help="weights are scale * N(0, 1) (default: 0.3)")
+    parser.add_argument("--depths", type=int, nargs="+", default=None,
+                        help="stack depths for the table (default: 1 2 5 10 20 50 100)")
+    parser.add_argument("--draws", type=int, default=None,
+                        help="random stacks for the median and spread (default: 20)")
+
+
+def draw_block(rng: np.random.RandomState, dim: int, scale: float) -> tuple:
+    """(W1, W2), each scale * N(0, 1) of shape (dim, dim), in the seed's order."""
+    return rng.randn(dim, dim) * scale, rng.randn(dim, dim) * scale
+
+
+def branch(w1: np.ndarray, w2: np.ndarray):
+    """t -> relu(W2 relu(W1 t)): the plain block, and the residual block's branch F."""
+    return lambda t: (Tensor(w2) @ (Tensor(w1) @ t).relu()).relu()
+
+
+def block_fn(w1: np.ndarray, w2: np.ndarray, residual: bool):
+    f = branch(w1, w2)
+    return (lambda t: t + f(t)) if residual else f
+
+
+def closed_form(w1: np.ndarray, w2: np.ndarray, x: np.ndarray, residual: bool) -> tuple:
+    """(dy/dx by the formula of the seed, y): D2 W2 D1 W1, plus I for the residual block."""
+    z1 = w1 @ x
+    z2 = w2 @ np.maximum(z1, 0.0)
+    jac = np.diag((z2 > 0).astype(float)) @ w2 @ np.diag((z1 > 0).astype(float)) @ w1
+    y = np.maximum(z2, 0.0)
+    if residual:
+        return jac + np.eye(len(x)), y + x
+    return jac, y
+
+
+def postact_block(w1: np.ndarray, w2: np.ndarray) -> nets.PostActBlock:
+    """Seed 002's ResidualBlock relu(fc2(relu(fc1 x)) + x) with these weights, zero biases."""
+    block = nets.PostActBlock(len(w1), norm=None)
+    block.fc1.weight.data, block.fc2.weight.data = w1.copy(), w2.copy()
+    for layer in (block.fc1, block.fc2):
+        layer.bias.data = np.zeros(len(w1))
+    return block
+
+
+def postact_closed_form(w1: np.ndarray, w2: np.ndarray, x: np.ndarray) -> np.ndarray:
+    z1 = w1 @ x
+    total = w2 @ np.maximum(z1, 0.0) + x
+    return np.diag((total > 0).astype(float)) @ (
+        w2 @ np.diag((z1 > 0).astype(float)) @ w1 + np.eye(len(x)))
+
+
+def single_block(seed: int, dim: int, scale: float) -> dict:
+    """Seed 004's example: Frobenius norms (np.linalg.norm, as the seed) and spectral norms."""
+    rng = np.random.RandomState(seed)
+    x = rng.randn(dim)
+    w1, w2 = draw_block(rng, dim, scale)
+    rows, worst = {}, 0.0
+    for name, residual in (("plain", False), ("residual", True)):
+        auto = jacobian(block_fn(w1, w2, residual), x)
+        closed, _ = closed_form(w1, w2, x, residual)
+        worst = max(worst, float(np.abs(auto - closed).max()))
+        rows[name] = auto
+    auto = jacobian(postact_block(w1, w2), x)
+    worst = max(worst, float(np.abs(auto - postact_closed_form(w1, w2, x)).max()))
+    rows["postact"] = auto
+    rows["identity"] = np.eye(dim)
+    return {"jacobians": rows, "max_abs_diff": worst,
+            "frobenius": {k: float(np.linalg.norm(j)) for k, j in rows.items()},
+            "spectral": {k: float(np.linalg.norm(j, 2)) for k, j in rows.items()}}
+
+
+def stack_products(seed: int, dim: int, scale: float, max_depth: int) -> dict:
+    """Frobenius norm of the Jacobian product after each block, 1..max_depth, by the closed
+    form, for plain, residual, and residual with weights scaled by 1 / sqrt(max_depth)."""
+    rng = np.random.RandomState(seed)
+    x = rng.randn(dim)
+    kinds = {"plain": (False, 1.0), "residual": (True, 1.0),
+             "scaled": (True, 1.0 / math.sqrt(max_depth))}
+    state = {k: (np.eye(dim), x.copy()) for k in kinds}
+    norms = {k: [] for k in kinds}
+    for _ in range(max_depth):
+        w1, w2 = draw_block(rng, dim, scale)
+        for kind, (residual, factor) in kinds.items():
+            # both weights scaled: the branch Jacobian shrinks by factor^2 = 1 / depth
+            jac, y = closed_form(w1 * factor, w2 * factor, state[kind][1], residual)
+            product = jac @ state[kind][0]
+            state[kind] = (product, y)
+            norms[kind].append(float(np.linalg.norm(product)))
+    return norms
+
+
+def autodiff_stack(seed: int, dim: int, scale: float, depth: int, residual: bool,
+                   factor: float = 1.0) -> np.ndarray:
+    """The Jacobian of a whole stack measured by autodiff (to check the closed-form product)."""
+    rng = np.random.RandomState(seed)
+    x = rng.randn(dim)
+    blocks = [block_fn(*(w * factor for w in draw_block(rng, dim, scale)), residual)
+              for _ in range(depth)]
+
+    def stack(t):
+        for f in blocks:
+            t = f(t)
+        return t
+    return jacobian(stack, x)
+
+
+def run(args: argparse.Namespace) -> dict:
+    depths = args.depths or ([1, 2, 5, 10] if args.quick else [1, 2, 5, 10, 20, 50, 100])
+    draws = args.draws if args.draws is not None else (3 if args.quick else 20)
+    one = single_block(args.seed, args.dim, args.scale)
+    fro, spec = one["frobenius"], one["spectral"]
+    print(f"One {args.dim}-dim block, weights {args.scale} * N(0, 1), RandomState({args.seed})")
+    print(f"{'block':<34} {'||J||_F ours':>12} {'published':>10} {'||J||_2':>9}")
+    labels = {"plain": "plain relu(W2 relu(W1 x))", "residual": "residual relu(W2 relu(W1 x)) + x",
+              "postact": "post-act relu(W2 relu(W1 x) + x)", "identity": "identity alone"}
+    single_rows = []
+    for key, label in labels.items():
+        published = PUBLISHED.get(key)
+        single_rows.append([label, fro[key], published, spec[key]])
+        shown = "-" if published is None else f"{published:.2f}"
+        print(f"{label:<34} {fro[key]:12.4f} {shown:>10} {spec[key]:9.4f}")
+    print(f"autodiff vs closed form, max |difference|: {one['max_abs_diff']:.2e}")
+
+    max_depth = max(depths)
+    ours = stack_products(args.seed, args.dim, args.scale, max_depth)
+    spread = [stack_products(args.seed + 1 + k, args.dim, args.scale, max_depth)
+              for k in range(draws)]
+    check = 0.0
+    for depth in depths:
+        for residual, factor, kind in ((False, 1.0, "plain"), (True, 1.0, "residual"),
+                                       (True, 1.0 / math.sqrt(max_depth), "scaled")):
+            auto = autodiff_stack(args.seed, args.dim, args.scale, depth, residual, factor)
+            norm = ours[kind][depth - 1]
+            check = max(check, abs(float(np.linalg.norm(auto)) - norm) / max(norm, 1e-300))
+    print(f"\nNorm of the Jacobian of a stack of blocks (product of the blocks' Jacobians); "
+          f"scaled = branch weights / sqrt({max_depth})")
+    print(f"{'depth':>6} {'plain':>11} {'residual':>11} {'scaled':>9} "
+          f"{'plain median':>13} {'residual median':>16}")
+    depth_rows = []
+    for depth in depths:
+        med_plain = float(np.median([s["plain"][depth - 1] for s in spread]))
+        med_res = float(np.median([s["residual"][depth - 1] for s in spread]))
+        row = [depth, ours["plain"][depth - 1], ours["residual"][depth - 1],
+               ours["scaled"][depth - 1], med_plain, med_res]
+        depth_rows.append(row)
+        print(f"{depth:6d} {row[1]:11.3e} {row[2]:11.3e} {row[3]:9.3f} {med_plain:13.3e} "
+              f"{med_res:16.3e}")
+    print(f"autodiff vs closed-form product, max relative difference of the norm: {check:.1e}")
+
+    figure = plot(one["jacobians"], ours, spread, args)
+    note = (f"Ours: the seed's code as printed (x, W1, W2 from RandomState({args.seed})), "
+            f"Frobenius norm. The published ~0.35 / ~3.12 do not reproduce with it: we get "
+            f"{fro['plain']:.4f} / {fro['residual']:.4f}; the identity alone gives "
+            f"sqrt({args.dim}) = {fro['identity']:.4f} as published. The residual block stays "
+            f"near the identity, the plain one shrinks the gradient.")
+    return {
+        "plain_norm": fro["plain"], "residual_norm": fro["residual"],
+        "postact_norm": fro["postact"], "identity_norm": fro["identity"],
+        "spectral": spec, "published": PUBLISHED, "max_abs_diff": one["max_abs_diff"],
+        "depths": depths, "plain_product": [r[1] for r in depth_rows],
+        "residual_product": [r[2] for r in depth_rows],
+        "scaled_product": [r[3] for r in depth_rows],
+        "plain_product_median": [r[4] for r in depth_rows],
+        "residual_product_median": [r[5] for r in depth_rows],
+        "product_check_rel_diff": check, "draws": draws,
+        "tables": [
+            {"title": "One block: Jacobian norm (autodiff, equal to the closed form)",
+             "columns": ["block", "||J||_F ours", "||J||_F published", "||J||_2 ours"],
+             "rows": single_rows, "note": note},
+            {"title": "Stack of blocks: norm of the Jacobian product",
+             "columns": ["depth", "plain", "residual", f"residual, branch / sqrt({max_depth})",
+                         f"plain median of {draws}", f"residual median of {draws}"],
+             "rows": depth_rows,
+             "note": ("Plain products vanish (exactly 0 once every ReLU of a block is off). "
+                      "Residual products never vanish, but at weight scale 0.3 each block "
+                      "multiplies by I + J with ||I + J||_2 > 1, so they grow with depth; "
+                      "scaling the branch weights by 1/sqrt(depth) keeps them near the "
+                      "identity. No published numbers for the stacks.")}],
+        "figures": [figure],
+    }
+
+
+def plot(jacobians: dict, ours: dict, spread: list, args: argparse.Namespace) -> str:
+    from .plotting import PLAIN_COLOR, RESIDUAL_COLOR, save_figure, subplots
+    fig, axes = subplots(1, 3, size=(4.6, 4.0))
+    limit = max(np.abs(jacobians[k]).max() for k in ("plain", "residual"))
+    for ax, key in zip(axes[:2], ("plain", "residual")):
+        image = ax.imshow(jacobians[key], cmap="RdBu_r", vmin=-limit, vmax=limit)
+        ax.set_title(f"{key} block dy/dx, ||J||_F = {np.linalg.norm(jacobians[key]):.2f}")
+        fig.colorbar(image, ax=ax, shrink=0.8)
+    ax = axes[2]
+    steps = np.arange(1, len(ours["plain"]) + 1)
+    colours = {"plain": PLAIN_COLOR, "residual": RESIDUAL_COLOR, "scaled": "tab:green"}
+    names = {"plain": "plain", "residual": "residual",
+             "scaled": f"residual, branch / sqrt({len(steps)})"}
+    for kind, colour in colours.items():
+        values = np.array([s[kind] for s in spread])
+        positive = np.where(values > 0, values, np.nan)  # log axis: 0 (dead ReLUs) drops out
+        if len(spread) > 1:
+            ax.fill_between(steps, np.nanpercentile(positive, 10, axis=0),
+                            np.nanpercentile(positive, 90, axis=0), color=colour, alpha=0.15)
+        ax.plot(steps, np.where(np.array(ours[kind]) > 0, ours[kind], np.nan), color=colour,
+                label=names[kind])
+    ax.set_yscale("log")
+    ax.set_xlabel("number of blocks")
+    ax.set_ylabel("||d output / d input||_F")
+    ax.set_title(f"stacks (line: seed {args.seed}; band: 10-90% of {len(spread)} draws)")
+    ax.legend()
+    return save_figure(fig, args.out, "block_jacobian")
+
+
+main = make_main(__name__)
+
+if __name__ == "__main__":
+    main()
