@@ -187,3 +187,12 @@ def test_bad_options_name_the_function_and_the_option(kwargs, message):
 def test_not_a_tensor_is_a_clear_error():
     with pytest.raises(TypeError, match="draw_graph: expected a Tensor, got list"):
         viz.draw_graph([1.0])
+
+
+def test_names_label_tensors_and_bad_names_are_a_clear_error():
+    w = Tensor([1.0], requires_grad=True)
+    y = (w * 3.0).sum()
+    assert 'label="weight|(1,)|' in viz.draw_graph(y, names={"weight": w}).source
+    assert 'label="weight|(1,)|' in viz.draw_graph(y, names=[("weight", w)]).source
+    with pytest.raises(TypeError, match=r"viz: names must be .* got the item 'w'"):
+        viz.draw_graph(y, names=["w"])

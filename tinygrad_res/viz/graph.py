@@ -19,6 +19,7 @@ except ImportError:  # the engine itself needs only numpy
                       "pip install graphviz (or pip install -e .[viz])") from None
 
 from .layout import ClusterSpec, Layout, build_layout
+from .walk import Names
 from .renderer import pipe
 from .summary import format_array, format_shape
 
@@ -87,7 +88,7 @@ def _check_options(tensor, rankdir: str, show: str, max_depth, max_clusters) -> 
 
 def draw_graph(tensor, rankdir: str = "LR", show: str = "values", clusters: ClusterSpec = "scope",
                max_depth: Optional[int] = None, max_clusters: Optional[int] = 16,
-               title: Optional[str] = None) -> GraphView:
+               title: Optional[str] = None, names: Names = None) -> GraphView:
     """Draw the graph that computed `tensor`.
 
     Parameters
@@ -104,13 +105,15 @@ def draw_graph(tensor, rankdir: str = "LR", show: str = "values", clusters: Clus
     max_clusters : when a box (or the top level) holds more boxes than this, each of them is
         drawn as one node: a 100-block network shows 100 block nodes, not 600 op nodes.
     title : a caption under the graph.
+    names : labels for tensors, as {name: tensor} or (name, tensor) pairs; pass
+        `model.named_parameters()` to see 'layers.0.linear.weight' instead of 't1'.
 
     >>> g = draw_graph(loss, rankdir="TB", show="shapes")
     >>> g            # in Jupyter: drawn inline
     >>> render(g, "out/loss.svg")
     """
     _check_options(tensor, rankdir, show, max_depth, max_clusters)
-    layout = build_layout(tensor, clusters, max_depth, max_clusters)
+    layout = build_layout(tensor, clusters, max_depth, max_clusters, names)
     return _to_dot(layout, rankdir, show, title)
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Mapping, Optional, Union
 
 from .scope import ScopeFrame
-from .walk import GraphIndex
+from .walk import GraphIndex, Names
 
 ClusterSpec = Union[str, None, Mapping, Callable]
 
@@ -125,9 +125,9 @@ def _make_clusters(frames_in_order: list, max_depth, max_clusters) -> dict:
 
 
 def build_layout(root, clusters: ClusterSpec = "scope", max_depth: Optional[int] = None,
-                 max_clusters: Optional[int] = 16) -> Layout:
+                 max_clusters: Optional[int] = 16, names: Names = None) -> Layout:
     """Decide the nodes, boxes and edges that draw `root`'s graph."""
-    index = GraphIndex(root)
+    index = GraphIndex(root, names)
     frames = _tensor_frames(index, clusters)
     ordered: dict = {}  # a dict keeps first-appearance order and looks up in O(1)
     for t in index.tensors:

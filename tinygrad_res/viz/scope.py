@@ -15,8 +15,7 @@ Unused, scopes cost one attribute copy per recorded op.
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
-from typing import Iterator, Optional
+from typing import Optional
 
 from ..function import _state
 
@@ -47,21 +46,30 @@ class ScopeFrame:
         return f"ScopeFrame({'/'.join(self.path)!r})"
 
 
-@contextmanager
-def scope(name: str) -> Iterator[ScopeFrame]:
+class scope:
     """Record the ops run inside this block under `name` (per thread, nestable).
 
     >>> with viz.scope("block1"):
     ...     h = x + (x @ w).relu()     # the matmul, relu and add are drawn inside a "block1" box
+
+    A class rather than a @contextmanager generator: nets enters one per module call, and a
+    class is the cheaper of the two.
     """
-    if not isinstance(name, str) or not name:
-        raise TypeError(f"viz.scope: name must be a non-empty string, got {name!r}")
-    frame = ScopeFrame(name, _state.scope)
-    _state.scope = frame
-    try:
-        yield frame
-    finally:
-        _state.scope = frame.parent
+
+    __slots__ = ("name", "frame")
+
+    def __init__(self, name: str):
+        if not isinstance(name, str) or not name:
+            raise TypeError(f"viz.scope: name must be a non-empty string, got {name!r}")
+        self.name, self.frame = name, None
+
+    def __enter__(self) -> ScopeFrame:
+        self.frame = ScopeFrame(self.name, _state.scope)
+        _state.scope = self.frame
+        return self.frame
+
+    def __exit__(self, *exc_info) -> None:
+        _state.scope = self.frame.parent
 
 
 def current_scope() -> Optional[ScopeFrame]:

@@ -18,6 +18,7 @@ from .layout import ClusterSpec, Layout, build_layout, edge_id
 from .renderer import pipe
 from .summary import format_array_block, format_shape
 from .trace import BackwardStep, ForwardStep, trace_backward, trace_forward
+from .walk import Names
 
 _HERE = Path(__file__).parent
 
@@ -97,12 +98,13 @@ def _json_for_script(data) -> str:
 
 def stepper_html(loss, rankdir: str = "LR", show: str = "shapes",
                  clusters: ClusterSpec = "scope", max_depth: Optional[int] = None,
-                 max_clusters: Optional[int] = 16, title: Optional[str] = None) -> str:
+                 max_clusters: Optional[int] = 16, title: Optional[str] = None,
+                 names: Names = None) -> str:
     """The stepper page for `loss` as a string (see `save_stepper`)."""
     _check_options(loss, rankdir, show, max_depth, max_clusters)
-    layout = build_layout(loss, clusters, max_depth, max_clusters)
+    layout = build_layout(loss, clusters, max_depth, max_clusters, names)
     svg = pipe(_to_dot(layout, rankdir, show, None), "svg").decode("utf-8")
-    backward, forward = list(trace_backward(loss)), list(trace_forward(loss))
+    backward, forward = list(trace_backward(loss, names=names)), list(trace_forward(loss, names))
     title = title or f"Forward and backward through {layout.index.name(loss)}"
     data = {"title": title,
             "backward": [_backward_page_step(s, layout, len(backward)) for s in backward],
@@ -120,19 +122,21 @@ def stepper_html(loss, rankdir: str = "LR", show: str = "shapes",
 def save_stepper(loss, path: Union[str, Path] = "out/stepper.html", rankdir: str = "LR",
                  show: str = "shapes", clusters: ClusterSpec = "scope",
                  max_depth: Optional[int] = None, max_clusters: Optional[int] = 16,
-                 title: Optional[str] = None, open_browser: bool = False) -> Path:
+                 title: Optional[str] = None, names: Names = None,
+                 open_browser: bool = False) -> Path:
     """Write one self-contained HTML page that steps through `loss`'s forward and backward.
 
     Prev/next buttons, a slider and the arrow keys move through the steps; the current op is
     highlighted in the graph and explained beside it (the gradient arriving, the local rule,
     what each input receives, and the sum when an input receives a second gradient). No
-    network is needed: the SVG and the step data are inside the file.
+    network is needed: the SVG and the step data are inside the file. The drawing options
+    are those of `draw_graph`; `open_browser` opens the page once written.
 
     >>> save_stepper(viz.residual_mlp_example(), "out/stepper.html", open_browser=True)
     PosixPath('out/stepper.html')
     """
     path = Path(path)
-    page = stepper_html(loss, rankdir, show, clusters, max_depth, max_clusters, title)
+    page = stepper_html(loss, rankdir, show, clusters, max_depth, max_clusters, title, names)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(page, encoding="utf-8")
     if open_browser:

@@ -20,7 +20,7 @@ import numpy as np
 from .. import autograd
 from ..function import unbroadcast
 from .rules import backward_rule, derivative_formula, forward_formula
-from .walk import GraphIndex
+from .walk import GraphIndex, Names
 
 
 @dataclass(frozen=True)
@@ -88,13 +88,13 @@ def _scope_name(tensor) -> Optional[str]:
     return None if frame is None else "/".join(frame.path)
 
 
-def trace_forward(root) -> Iterator[ForwardStep]:
+def trace_forward(root, names: Names = None) -> Iterator[ForwardStep]:
     """One step per op that `root` depends on, in the order they ran.
 
     The values are those stored in the graph: a parameter changed in place since (an
-    optimizer step) shows its new value.
+    optimizer step) shows its new value. `names` labels tensors as in `draw_graph`.
     """
-    index = GraphIndex(root)
+    index = GraphIndex(root, names)
     for number, t in enumerate(index.ops()):
         yield ForwardStep(number, t._fn.name, index.op_id(t), _ref(index, t),
                           tuple(_ref(index, p) for p in t.parents),
@@ -102,11 +102,12 @@ def trace_forward(root) -> Iterator[ForwardStep]:
                           _scope_name(t))
 
 
-def trace_backward(loss, grad=None) -> Iterator[BackwardStep]:
+def trace_backward(loss, grad=None, names: Names = None) -> Iterator[BackwardStep]:
     """One step per op in the order backward() handles them, output first.
 
     It computes the same gradients as `loss.backward()` (through `autograd.backprop`) but
-    writes no `.grad`: watching is not training.
+    writes no `.grad`: watching is not training. `grad` seeds a non-scalar output, as in
+    `backward(grad)`; `names` labels tensors as in `draw_graph`.
 
     >>> for step in trace_backward(loss):
     ...     print(step.op, [sent.to.name for sent in step.sent])
@@ -114,7 +115,7 @@ def trace_backward(loss, grad=None) -> Iterator[BackwardStep]:
     if not getattr(loss, "requires_grad", False):
         raise RuntimeError("trace_backward: this tensor does not require grad, so it has no "
                            "backward pass: create an input with requires_grad=True")
-    index = GraphIndex(loss)
+    index = GraphIndex(loss, names)
     skips = index.skip_slots()
     seed = autograd.seed_gradient(loss, grad)
     received = {id(loss): seed}  # the gradient each tensor has collected so far

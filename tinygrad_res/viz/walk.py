@@ -6,6 +6,10 @@ is 'op4'.
 """
 from __future__ import annotations
 
+from typing import Iterable, Mapping, Optional, Union
+
+Names = Optional[Union[Mapping, Iterable]]
+
 
 def graph_tensors(root) -> list:
     """Every tensor `root` was computed from (constants too), each once, inputs before users.
@@ -28,6 +32,20 @@ def graph_tensors(root) -> list:
     return order
 
 
+def _labels(names: Names) -> dict:
+    """{name: tensor} or (name, tensor) pairs (`model.named_parameters()`) -> {id: name}."""
+    if names is None:
+        return {}
+    pairs = names.items() if isinstance(names, Mapping) else names
+    labels = {}
+    for pair in pairs:
+        if not (isinstance(pair, tuple) and len(pair) == 2 and hasattr(pair[1], "_fn")):
+            raise TypeError(f"viz: names must be a mapping {{name: tensor}} or (name, tensor) "
+                            f"pairs such as model.named_parameters(), got the item {pair!r}")
+        labels[id(pair[1])] = str(pair[0])
+    return labels
+
+
 class GraphIndex:
     """The tensors of a graph in order, with ids, display names and who uses whom.
 
@@ -36,8 +54,9 @@ class GraphIndex:
     ('t7', 'op7')
     """
 
-    def __init__(self, root):
+    def __init__(self, root, names: Names = None):
         self.root = root
+        self.labels = _labels(names)
         self.tensors = graph_tensors(root)
         self.position = {id(t): i for i, t in enumerate(self.tensors)}
         # consumers[id(t)]: (output tensor of the op, input slot) for each use of t
@@ -54,8 +73,8 @@ class GraphIndex:
         return f"op{self.position[id(tensor)]}"
 
     def name(self, tensor) -> str:
-        """The tensor's own name, or its id when it has none."""
-        return tensor.name or self.tensor_id(tensor)
+        """The label given in `names`, else the tensor's own name, else its id."""
+        return self.labels.get(id(tensor)) or tensor.name or self.tensor_id(tensor)
 
     def ops(self) -> list:
         """Output tensors of every op, in forward order (one per op)."""
