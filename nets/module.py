@@ -22,6 +22,7 @@ from typing import Callable, Dict, Iterable, Iterator, Optional, Tuple
 import numpy as np
 
 from tinygrad_res import Tensor
+from tinygrad_res.viz.scope import scope
 
 from . import serialization
 
@@ -81,7 +82,11 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__}: forward is not implemented")
 
     def __call__(self, *args, **kwargs):
-        out = self.forward(*args, **kwargs)
+        if self._modules:  # a block of layers: graph drawings box its ops (tinygrad_res.viz)
+            with scope(type(self).__name__):
+                out = self.forward(*args, **kwargs)
+        else:
+            out = self.forward(*args, **kwargs)
         for hook in list(self._forward_hooks.values()):
             replaced = hook(self, args, out)
             if replaced is not None:
