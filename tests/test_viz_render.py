@@ -98,3 +98,16 @@ def test_bad_format_and_bad_graph_are_clear_errors(graph, tmp_path):
         viz.render(graph, tmp_path / "g.gif")
     with pytest.raises(TypeError, match="render: expected a graphviz graph or DOT text, got int"):
         viz.pipe(3)
+
+
+def test_jupyter_display_works_with_graphviz_pure_alone(graph, monkeypatch):
+    import sys
+    from pathlib import Path
+
+    hide_renderers(monkeypatch, Path(sys.executable).parent, keep=("graphviz-pure",))
+    try:
+        viz.find_renderer("svg")
+    except viz.RendererNotFound:
+        missing_optional("graphviz-pure is not installed (pip install graphviz-pure)")
+    # a plain graphviz.Digraph would need the system dot here; draw_graph's GraphView does not
+    assert "graphviz-pure" in graph._repr_mimebundle_()["image/svg+xml"]

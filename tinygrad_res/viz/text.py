@@ -1,9 +1,8 @@
 """The steps of a trace as plain text, for the terminal (python -m tinygrad_res.viz)."""
 from __future__ import annotations
 
-from typing import Iterable, TextIO
-
 import sys
+from typing import Iterable, Optional, TextIO
 
 from .summary import format_array, format_shape
 from .trace import BackwardStep, ForwardStep, GradientSent
@@ -56,7 +55,7 @@ def format_forward_step(step: ForwardStep, total: int = 0) -> str:
     return "\n".join(lines)
 
 
-def print_trace(steps: Iterable, file: TextIO = None) -> None:
+def print_trace(steps: Iterable, file: Optional[TextIO] = None) -> None:
     """Print forward or backward steps, one block each."""
     file = file or sys.stdout
     steps = list(steps)

@@ -3,10 +3,11 @@
 Each step is a dataclass holding numpy arrays and strings, so the text view (text.py), the
 HTML stepper (stepper.py) and a notebook all show the same thing.
 
-    >>> steps = list(trace_backward(loss))
+    >>> steps = list(trace_backward(residual_mlp_example()))
     >>> steps[0].op, steps[0].grad_output          # the first step starts from d loss / d loss = 1
     ('mean', array(1.))
-    >>> [s.to.name for s in steps[-1].sent]
+    >>> [s.to.name for s in steps[-1].sent]       # the last: block 1's linear
+    ['x', 'W1', 'b1']
 
 Tensor ids ('t4') and op ids ('op4') are the node ids of `draw_graph` for the same output.
 """

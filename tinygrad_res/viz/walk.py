@@ -49,9 +49,10 @@ def _labels(names: Names) -> dict:
 class GraphIndex:
     """The tensors of a graph in order, with ids, display names and who uses whom.
 
+    >>> loss = residual_mlp_example()
     >>> index = GraphIndex(loss)
-    >>> index.tensor_id(loss), index.op_id(loss)
-    ('t7', 'op7')
+    >>> index.tensor_id(loss), index.op_id(loss), index.name(index.tensors[0])
+    ('t14', 'op14', 'x')
     """
 
     def __init__(self, root, names: Names = None):
