@@ -6,15 +6,22 @@ probes, and the hand-written numpy backprop they are checked against (nets.manua
     >>> opt = nets.optim.Adam(model.parameters(), lr=1e-3)
 """
 from . import data, init, losses, manual, optim, probes
+from . import conv, digits, manual_conv, resnet
 from .blocks import (BottleneckBlock, DeepResNet, HighwayLayer, PostActBlock, PreActBlock,
                      ResidualStack)
+from .conv import (AdaptiveAvgPool2d, AvgPool2d, BatchNorm2d, Conv2d, GlobalAvgPool2d,
+                   MaxPool2d)
 from .layers import BatchNorm1d, Identity, LayerNorm, Linear, ReLU, Sigmoid, Tanh
 from .mlp import PlainMLP, ResMLP, kaiming_mlp, seed000_network, seed001_network
 from .module import Module, ModuleList, Sequential
 from .probes import Probe, probe_layers
+from .resnet import BasicBlock, Bottleneck, ResNet
 
 __all__ = ["Module", "Sequential", "ModuleList", "Linear", "ReLU", "Tanh", "Sigmoid",
            "Identity", "LayerNorm", "BatchNorm1d", "PlainMLP", "ResMLP", "kaiming_mlp",
            "seed000_network", "seed001_network", "PostActBlock", "PreActBlock",
            "BottleneckBlock", "HighwayLayer", "ResidualStack", "DeepResNet", "Probe",
-           "probe_layers", "data", "init", "losses", "manual", "optim", "probes"]
+           "probe_layers", "data", "init", "losses", "manual", "optim", "probes",
+           "Conv2d", "BatchNorm2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d",
+           "GlobalAvgPool2d", "BasicBlock", "Bottleneck", "ResNet", "conv", "digits",
+           "manual_conv", "resnet"]

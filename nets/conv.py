@@ -1,0 +1,131 @@
+"""Layers for images (NCHW): Conv2d, BatchNorm2d and pooling, as in torch.nn.
+
+Each is a thin module over an engine op (tinygrad_res.conv2d, batch_norm, max_pool2d, ...):
+the module owns the parameters and buffers, the op owns the arithmetic and its backward.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from tinygrad_res import (Tensor, adaptive_avg_pool2d, avg_pool2d, batch_norm, conv2d,
+                          global_avg_pool2d, max_pool2d)
+
+from .init import Seed, as_rng, constant_, uniform_, zeros_
+from .module import Module
+
+
+def _pair(value) -> tuple:
+    return (value, value) if isinstance(value, int) else tuple(value)
+
+
+class Conv2d(Module):
+    """2-d convolution: weight (out_channels, in_channels, kh, kw), bias (out_channels,).
+
+    Initialised as torch.nn.Conv2d: U(-k, k), k = 1/sqrt(in_channels * kh * kw); ResNet
+    re-initialises its convolutions with He's normal scheme.
+
+    >>> conv = Conv2d(1, 16, 3, padding=1, seed=0)
+    >>> conv(Tensor(np.zeros((2, 1, 8, 8)))).shape
+    (2, 16, 8, 8)
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
+                 bias: bool = True, seed: Seed = None, dtype=np.float64) -> None:
+        super().__init__()
+        self.in_channels, self.out_channels = in_channels, out_channels
+        self.kernel_size, self.stride, self.padding = (_pair(kernel_size), _pair(stride),
+                                                       _pair(padding))
+        rng = as_rng(seed)
+        bound = 1.0 / math.sqrt(in_channels * self.kernel_size[0] * self.kernel_size[1])
+        shape = (out_channels, in_channels) + self.kernel_size
+        self.weight = uniform_(Tensor(np.zeros(shape), requires_grad=True, dtype=dtype),
+                               -bound, bound, rng)
+        self.bias = None
+        if bias:
+            self.bias = uniform_(Tensor(np.zeros(out_channels), requires_grad=True, dtype=dtype),
+                                 -bound, bound, rng)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return conv2d(x, self.weight, self.bias, stride=self.stride, padding=self.padding)
+
+    def extra_repr(self) -> str:
+        return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+                f"stride={self.stride}, padding={self.padding}, bias={self.bias is not None}")
+
+
+class BatchNorm2d(Module):
+    """Normalise each channel over the batch and the image, as torch.nn.BatchNorm2d.
+
+    train(): the batch's mean and variance normalise, and the running estimates move towards
+    them (running = (1 - momentum) * running + momentum * batch, unbiased variance).
+    eval(): the running estimates normalise, so a sample's output does not depend on its batch.
+    """
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1,
+                 affine: bool = True, dtype=np.float64) -> None:
+        super().__init__()
+        self.num_features, self.eps, self.momentum = num_features, eps, momentum
+        self.weight = self.bias = None
+        if affine:
+            self.weight = constant_(Tensor(np.zeros(num_features), requires_grad=True,
+                                           dtype=dtype), 1.0)
+            self.bias = zeros_(Tensor(np.zeros(num_features), requires_grad=True, dtype=dtype))
+        self.register_buffer("running_mean", np.zeros(num_features, dtype=dtype))
+        self.register_buffer("running_var", np.ones(num_features, dtype=dtype))
+        self.register_buffer("num_batches_tracked", np.array(0, dtype=np.int64))
+
+    def forward(self, x: Tensor) -> Tensor:
+        if x.ndim != 4 or x.shape[1] != self.num_features:
+            raise ValueError(f"BatchNorm2d: expected input (N, {self.num_features}, H, W), "
+                             f"got shape {x.shape}")
+        if self.training:
+            self.num_batches_tracked = self.num_batches_tracked + 1
+        # batch_norm updates the running arrays in place in training mode
+        return batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
+                          training=self.training, momentum=self.momentum, eps=self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+                f"affine={self.weight is not None}")
+
+
+class _Pool2d(Module):
+    """A window size and a stride (the window size by default: windows do not overlap)."""
+
+    def __init__(self, kernel_size, stride=None) -> None:
+        super().__init__()
+        self.kernel_size, self.stride = kernel_size, stride
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}"
+
+
+class MaxPool2d(_Pool2d):
+    def forward(self, x: Tensor) -> Tensor:
+        return max_pool2d(x, self.kernel_size, self.stride)
+
+
+class AvgPool2d(_Pool2d):
+    def forward(self, x: Tensor) -> Tensor:
+        return avg_pool2d(x, self.kernel_size, self.stride)
+
+
+class AdaptiveAvgPool2d(Module):
+    def __init__(self, output_size) -> None:
+        super().__init__()
+        self.output_size = output_size
+
+    def forward(self, x: Tensor) -> Tensor:
+        return adaptive_avg_pool2d(x, self.output_size)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+
+class GlobalAvgPool2d(Module):
+    """(N, C, H, W) -> (N, C): the mean of each feature map, a ResNet's last pooling."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return global_avg_pool2d(x)

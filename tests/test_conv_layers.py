@@ -1,0 +1,75 @@
+"""nets.conv: Conv2d, BatchNorm2d (train/eval, running statistics) and the pooling modules."""
+import numpy as np
+import pytest
+
+from nets.conv import AdaptiveAvgPool2d, AvgPool2d, BatchNorm2d, Conv2d, GlobalAvgPool2d, MaxPool2d
+from tinygrad_res import Tensor, conv2d
+
+
+def test_conv2d_module_holds_torch_shaped_parameters_and_runs_the_op(rng):
+    conv = Conv2d(3, 5, (3, 2), stride=2, padding=1, seed=0)
+    assert conv.weight.shape == (5, 3, 3, 2) and conv.bias.shape == (5,)
+    bound = 1 / np.sqrt(3 * 3 * 2)
+    assert np.abs(conv.weight.data).max() <= bound and np.abs(conv.bias.data).max() <= bound
+    x = Tensor(rng.standard_normal((2, 3, 7, 6)))
+    expected = conv2d(x, conv.weight, conv.bias, stride=2, padding=1)
+    np.testing.assert_array_equal(conv(x).data, expected.data)
+    assert [name for name, _ in conv.named_parameters()] == ["weight", "bias"]
+    assert Conv2d(3, 5, 1, bias=False).bias is None
+
+
+def test_batchnorm2d_train_and_eval_match_pytorch(torch, rng):
+    ours, theirs = BatchNorm2d(3, momentum=0.2), torch.nn.BatchNorm2d(3, momentum=0.2).double()
+    gamma, beta = rng.standard_normal(3), rng.standard_normal(3)
+    ours.weight.data, ours.bias.data = gamma.copy(), beta.copy()
+    with torch.no_grad():
+        theirs.weight.copy_(torch.tensor(gamma))
+        theirs.bias.copy_(torch.tensor(beta))
+    for _ in range(3):  # three training batches move the running statistics
+        x = rng.standard_normal((4, 3, 5, 5)) * 2 + 1
+        np.testing.assert_allclose(ours(Tensor(x)).data,
+                                   theirs(torch.tensor(x)).detach().numpy(), atol=1e-12)
+    np.testing.assert_allclose(ours.running_mean, theirs.running_mean.numpy(), atol=1e-12)
+    np.testing.assert_allclose(ours.running_var, theirs.running_var.numpy(), atol=1e-12)
+    assert ours.num_batches_tracked == theirs.num_batches_tracked.item() == 3
+    ours.eval()
+    theirs.eval()
+    x = rng.standard_normal((2, 3, 4, 4))
+    np.testing.assert_allclose(ours(Tensor(x)).data, theirs(torch.tensor(x)).detach().numpy(),
+                               atol=1e-12)
+
+
+def test_batchnorm2d_eval_output_of_a_sample_does_not_depend_on_its_batch(rng):
+    bn = BatchNorm2d(2)
+    bn(Tensor(rng.standard_normal((8, 2, 3, 3))))  # one training step sets running stats
+    bn.eval()
+    x = rng.standard_normal((4, 2, 3, 3))
+    alone = bn(Tensor(x[:1])).data
+    np.testing.assert_allclose(bn(Tensor(x)).data[:1], alone)
+
+
+def test_batchnorm2d_buffers_are_saved_and_loaded(rng):
+    bn = BatchNorm2d(2)
+    bn(Tensor(rng.standard_normal((4, 2, 3, 3)) + 3.0))
+    state = bn.state_dict()
+    assert set(state) == {"weight", "bias", "running_mean", "running_var", "num_batches_tracked"}
+    fresh = BatchNorm2d(2)
+    fresh.load_state_dict(state)
+    np.testing.assert_array_equal(fresh.running_mean, bn.running_mean)
+    # the loaded buffer is still updated in place by the next training step
+    fresh(Tensor(rng.standard_normal((4, 2, 3, 3))))
+    assert not np.allclose(fresh.running_mean, bn.running_mean)
+
+
+def test_batchnorm2d_rejects_the_wrong_shape():
+    with pytest.raises(ValueError, match=r"BatchNorm2d: expected input \(N, 3, H, W\), "
+                                         r"got shape \(2, 4, 5, 5\)"):
+        BatchNorm2d(3)(Tensor(np.zeros((2, 4, 5, 5))))
+
+
+def test_pooling_modules(rng):
+    x = Tensor(rng.standard_normal((2, 3, 6, 6)))
+    assert MaxPool2d(2)(x).shape == (2, 3, 3, 3)
+    assert AvgPool2d(3, stride=1)(x).shape == (2, 3, 4, 4)
+    assert AdaptiveAvgPool2d((2, 3))(x).shape == (2, 3, 2, 3)
+    np.testing.assert_allclose(GlobalAvgPool2d()(x).data, x.data.mean(axis=(2, 3)))
