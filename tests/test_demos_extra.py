@@ -43,3 +43,29 @@ def test_block_jacobian(tmp_path):
     assert plain[0] == pytest.approx(result["plain_norm"])
     assert plain[-1] < plain[0] and residual[-1] > residual[0]
     assert np.all(residual > 1.0)
+
+
+def test_pre_vs_post(tmp_path):
+    result = run_quick("pre_vs_post", tmp_path)
+    assert_report_parts(result)
+    assert result["depths"][-1] == 1000
+    # v2's skip path is a bare addition: it hands down the unit gradient untouched, any depth
+    np.testing.assert_allclose(result["v2_skip_only"], 1.0, rtol=1e-12)
+    # v1's final ReLU masks it: never more than what was sent, and less with depth
+    v1_skip = np.array(result["v1_skip_only"])
+    assert np.all(v1_skip <= 1.0 + 1e-12) and v1_skip[-1] < v1_skip[0]
+    # the full pre-activation gradient at depth 1000 does not vanish
+    assert result["v2_full"][-1] > 0.5 and np.all(np.isfinite(result["v2_full"]))
+    assert result["v2_first_weight"][-1] > 0.0
+
+
+def test_gradient_reach(tmp_path):
+    result = run_quick("gradient_reach", tmp_path)
+    assert_report_parts(result)
+    depth = result["depth"]
+    for key in ("plain_default", "residual_default", "plain_kaiming", "residual_kaiming"):
+        assert len(result[key]) == depth and len(result[f"{key}_weight_grad"]) == depth
+    plain, residual = np.array(result["plain_default"]), np.array(result["residual_default"])
+    # default init: about sqrt(1/6) per plain layer, so the bottom gets orders of magnitude less
+    assert plain[0] < 1e-2 * plain[-1]
+    assert residual[0] > 0.5 and residual[0] > 100 * plain[0]
