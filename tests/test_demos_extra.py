@@ -69,3 +69,14 @@ def test_gradient_reach(tmp_path):
     # default init: about sqrt(1/6) per plain layer, so the bottom gets orders of magnitude less
     assert plain[0] < 1e-2 * plain[-1]
     assert residual[0] > 0.5 and residual[0] > 100 * plain[0]
+
+
+def test_autodiff_vs_manual(tmp_path):
+    result = run_quick("autodiff_vs_manual", tmp_path)
+    assert_report_parts(result)
+    assert "PlainMLP(3, 4)" in result["networks"] and len(result["networks"]) >= 5
+    assert any("conv" in name for name in result["networks"])
+    assert result["max_autodiff_vs_manual"] < 1e-12
+    assert 0 < result["max_autodiff_vs_fd"] < 1e-6 and result["max_manual_vs_fd"] < 1e-6
+    rows = result["tables"][0]["rows"]
+    assert len(rows) == sum(len(layers) for layers in result["networks"].values())
