@@ -5,6 +5,7 @@ import math
 
 import numpy as np
 import pytest
+from conftest import import_optional, missing_optional
 
 from demos.cli import run_demo
 
@@ -80,3 +81,20 @@ def test_autodiff_vs_manual(tmp_path):
     assert 0 < result["max_autodiff_vs_fd"] < 1e-6 and result["max_manual_vs_fd"] < 1e-6
     rows = result["tables"][0]["rows"]
     assert len(rows) == sum(len(layers) for layers in result["networks"].values())
+
+
+def test_stepper(tmp_path):
+    import_optional("graphviz", "pip install graphviz")
+    from tinygrad_res.viz import RendererNotFound, find_renderer
+    try:
+        find_renderer()
+    except RendererNotFound as error:
+        missing_optional(str(error))
+    result = run_quick("stepper", tmp_path)
+    page = (tmp_path / "stepper.html").read_text()
+    assert result["page"] == str(tmp_path / "stepper.html") and "<svg" in page
+    # mean, mul, sub, add (the skip), relu, linear: x gets the skip's and the branch's share
+    assert result["backward_steps"] == 6 and result["forward_steps"] == 6
+    rows = result["tables"][0]["rows"]
+    assert [row[1] for row in rows] == ["mean", "mul", "sub", "add", "relu", "linear"]
+    assert rows[3][4].startswith("x (via skip)") and rows[5][4].startswith("x (summed)")
