@@ -36,3 +36,11 @@ def torch():
 @pytest.fixture
 def rng():
     return np.random.default_rng(0)
+
+
+def pytest_configure(config):
+    """One marker per course task (`pytest -m task_1_2`), read from course/assignments.toml."""
+    from course import load_course
+
+    for task in load_course().tasks:
+        config.addinivalue_line("markers", f"{task.marker}: Task {task.id}: {task.title}")

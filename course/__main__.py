@@ -1,0 +1,78 @@
+"""Command line: `python -m course {student,grade,check} ...` (see course/__init__.py)."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+from .spec import load_course
+from .tree import repo_root
+
+
+def _student(args: argparse.Namespace) -> int:
+    from .student import make_student_version
+
+    course = load_course()
+    changed = make_student_version(repo_root(), args.out_dir, course, args.assignment)
+    which = "every assignment" if args.assignment is None else f"assignment {args.assignment}"
+    print(f"wrote {args.out_dir}: {which}, {len(changed)} files with blanked regions; "
+          f"see its README.md")
+    return 0
+
+
+def _grade(args: argparse.Namespace) -> int:
+    from .grade import grade
+
+    report = grade(repo_root(), load_course(), args.assignment, workers=args.workers)
+    print(report.table())
+    if args.json:
+        Path(args.json).write_text(json.dumps(report.gradescope(), indent=2), encoding="utf-8")
+        print(f"wrote {args.json}")
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from .check import check
+
+    problems = check(repo_root(), load_course(), args.assignment, jobs=args.jobs, full=args.full,
+                     keep=args.keep)
+    for problem in problems:
+        print(f"PROBLEM {problem}")
+    print("course check: " + (f"{len(problems)} problem(s)" if problems else "every task OK"))
+    return 1 if problems else 0
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m course", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    student = commands.add_parser("student", help="write a student version of the repository")
+    student.add_argument("out_dir", type=Path)
+    student.add_argument("--assignment", type=int, default=None,
+                         help="blank only this assignment (default: every assignment)")
+    student.set_defaults(handler=_student)
+    grade = commands.add_parser("grade", help="run the graded tests, print a score per task")
+    grade.add_argument("--assignment", type=int, default=None)
+    grade.add_argument("--json", type=Path, default=None,
+                       help="also write Gradescope's results.json format here")
+    grade.add_argument("--workers", type=int, default=0,
+                       help="pytest-xdist workers (default 0: one process)")
+    grade.set_defaults(handler=_grade)
+    check = commands.add_parser("check", help="prove each task blanks, fails and passes")
+    check.add_argument("--assignment", type=int, default=None,
+                       help="check only this assignment (default: every assignment)")
+    check.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                       help="pytest runs at a time (default: one per core)")
+    check.add_argument("--full", action="store_true",
+                       help="also run the whole suite on each handed-out version")
+    check.add_argument("--keep", type=Path, default=None,
+                       help="write the generated trees here instead of a temporary folder")
+    check.set_defaults(handler=_check)
+    args = parser.parse_args(argv)
+    return args.handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

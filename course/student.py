@@ -1,0 +1,67 @@
+"""`python -m course student OUT_DIR [--assignment N]`: the repository a student starts from.
+
+With `--assignment N` only assignment N's regions are blanked: the other assignments come
+solved, so each assignment stands on its own and every test outside it passes. Without it,
+every assignment's regions are blanked: the whole course as one skeleton.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
+
+from .spec import Assignment, Course
+from .tree import repo_files, write_tree
+
+SETUP = """\
+    python3 -m venv .venv
+    .venv/bin/pip install -e ".[dev]"
+    .venv/bin/python -m pytest -m task_{first} -q    # the tests of one task
+    .venv/bin/python -m course grade{flag}    # your score, task by task"""
+
+
+def readme_note(assignments: List[Assignment], flag: str) -> str:
+    """The note put at the top of the student's README.md."""
+    names = ", ".join(f"{a.number} ({a.title})" for a in assignments)
+    rows = []
+    for assignment in assignments:
+        for task in assignment.tasks:
+            files = ", ".join(f"`{f}`" for f in task.files)
+            rows.append(f"| {task.id} | {task.title} | {files} | `pytest -m {task.marker}` |"
+                        f" {task.points:g} |")
+    docs = "\n".join(f"- assignment {a.number}: `{a.doc}`" for a in assignments)
+    first = assignments[0].tasks[0].marker.removeprefix("task_")
+    return f"""# Student version: assignment {names}
+
+The code of the tasks below has been taken out. Each missing piece sits between a
+`# BEGIN TASK N.M` and an `# END TASK N.M` comment and raises
+`NotImplementedError("Task N.M: ...")` until you write it; everything else is complete.
+Keep the two marker comments and write your code between them.
+
+Set up and run (Python 3.10+):
+
+{SETUP.format(first=first, flag=flag)}
+
+| task | what | where | its tests | points |
+|---|---|---|---|---|
+{chr(10).join(rows)}
+
+Read the assignment's page first:
+{docs}
+
+---
+
+"""
+
+
+def make_student_version(root: Path, out: Path, course: Course,
+                         number: Optional[int] = None) -> List[str]:
+    """Write the student repository to `out`; return the files whose regions were blanked."""
+    assignments = course.select(number)
+    blanked = {task.id for assignment in assignments for task in assignment.tasks}
+    files = repo_files(root)
+    changed = write_tree(root, out, files, course, lambda task_id: task_id in blanked)
+    readme = Path(out) / "README.md"
+    original = readme.read_text(encoding="utf-8") if readme.exists() else ""
+    flag = "" if number is None else f" --assignment {number}"
+    readme.write_text(readme_note(assignments, flag) + original, encoding="utf-8")
+    return changed
