@@ -43,7 +43,9 @@ class ResidualLayer(Module):
         self.relu = ReLU()
 
     def forward(self, x: Tensor) -> Tensor:
+        # BEGIN TASK 4.1
         return x + self.relu(self.linear(x))
+        # END TASK 4.1
 
     def residual_branch(self) -> list:
         return [self.linear]

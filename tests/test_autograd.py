@@ -8,6 +8,7 @@ import pytest
 from tinygrad_res import Tensor, enable_grad, is_grad_enabled, no_grad
 
 
+@pytest.mark.task_3_2
 def test_deep_residual_chain_has_no_recursion_limit():
     # x_{k+1} = x_k + a x_k = (1 + a) x_k, so x_n = (1 + a)^n x_0 and dx_n/dx_0 = (1 + a)^n.
     # 10,000 steps make 20,000 ops: ten times Python's default recursion limit.
@@ -21,6 +22,7 @@ def test_deep_residual_chain_has_no_recursion_limit():
     np.testing.assert_allclose(x0.grad, (1 + a) ** steps, rtol=1e-9)
 
 
+@pytest.mark.task_3_2
 def test_skip_connection_accumulates_both_paths():
     # y = x + relu(w x): dy/dx = 1 + w [w x > 0], dy/dw = x [w x > 0]
     x = Tensor([2.0, -1.0, 3.0], requires_grad=True)
@@ -31,12 +33,14 @@ def test_skip_connection_accumulates_both_paths():
     np.testing.assert_array_equal(w.grad, [2.0, 0.0, 0.0])
 
 
+@pytest.mark.task_3_2
 def test_tensor_used_twice_in_one_op():
     x = Tensor([1.0, -2.0], requires_grad=True)
     (x * x).sum().backward()
     np.testing.assert_array_equal(x.grad, [2.0, -4.0])
 
 
+@pytest.mark.task_3_2
 def test_diamond_graph():
     # h = 3x feeds both branches: z = h^2 + exp(h), dz/dx = 3 (2h + exp(h))
     x = Tensor(0.2, requires_grad=True)
@@ -47,6 +51,7 @@ def test_diamond_graph():
     np.testing.assert_allclose(h.grad, 2 * 0.6 + np.exp(0.6))
 
 
+@pytest.mark.task_3_2
 def test_intermediate_tensors_get_grad():
     x = Tensor([0.5, -1.0], requires_grad=True)
     h = x * 2.0
@@ -61,6 +66,7 @@ def test_intermediate_tensors_get_grad():
     np.testing.assert_array_equal(loss.grad, 1.0)
 
 
+@pytest.mark.task_3_2
 def test_constants_get_no_grad():
     x = Tensor([1.0, 2.0], requires_grad=True)
     c = Tensor([3.0, 4.0])
@@ -69,6 +75,7 @@ def test_constants_get_no_grad():
     np.testing.assert_array_equal(x.grad, [3.0, 4.0])
 
 
+@pytest.mark.task_3_2
 def test_gradients_accumulate_over_two_backward_calls():
     x = Tensor([1.0, 2.0], requires_grad=True)
     h = x * x
@@ -79,6 +86,7 @@ def test_gradients_accumulate_over_two_backward_calls():
     np.testing.assert_array_equal(h.grad, [2.0, 2.0])
 
 
+@pytest.mark.task_3_2
 def test_zero_grad_resets():
     x = Tensor([1.0, 2.0], requires_grad=True)
     (x * 3.0).sum().backward()
@@ -88,6 +96,7 @@ def test_zero_grad_resets():
     np.testing.assert_array_equal(x.grad, [5.0, 5.0])
 
 
+@pytest.mark.task_3_2
 def test_leaf_grad_is_its_own_array():
     # optimizers update .grad in place; that must not change what other nodes hold
     x = Tensor([1.0, 2.0], requires_grad=True)
@@ -97,6 +106,7 @@ def test_leaf_grad_is_its_own_array():
     np.testing.assert_array_equal(h.grad, [1.0, 1.0])
 
 
+@pytest.mark.task_3_2
 def test_backward_with_explicit_grad():
     x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
     (x * x).backward(np.array([1.0, 0.0, -1.0]))
@@ -164,6 +174,7 @@ def test_no_grad_is_thread_local():
     assert seen_in_thread == [False]
 
 
+@pytest.mark.task_3_2
 def test_detach_cuts_the_graph_and_shares_data():
     x = Tensor([1.0, 2.0], requires_grad=True)
     d = x.detach()

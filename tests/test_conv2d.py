@@ -22,6 +22,7 @@ def test_conv2d_padding_and_stride_by_hand():
     np.testing.assert_array_equal(out.data, [[[[4.0]]]])
 
 
+@pytest.mark.task_6_2
 @pytest.mark.parametrize("stride, padding", [(1, 0), (2, 1), ((2, 1), (0, 2)), (3, 1)])
 def test_conv2d_gradcheck(rng, stride, padding):
     # odd sizes: 5x4 images, a 3x2 kernel, 3 output channels
@@ -32,12 +33,14 @@ def test_conv2d_gradcheck(rng, stride, padding):
                      x, weight, bias)
 
 
+@pytest.mark.task_6_2
 def test_conv2d_without_bias_gradcheck_1x1_kernel(rng):
     x = Tensor(rng.standard_normal((2, 3, 3, 3)), requires_grad=True)
     weight = Tensor(rng.standard_normal((2, 3, 1, 1)), requires_grad=True)
     assert gradcheck(lambda x, w: conv2d(x, w, stride=2), x, weight)
 
 
+@pytest.mark.task_6_1
 def test_windows_and_col2im_are_adjoint(rng):
     # <windows(x), c> == <x, col2im(c)>: col2im is exactly the transpose of the patch read
     x = rng.standard_normal((2, 3, 7, 6))
@@ -47,6 +50,7 @@ def test_windows_and_col2im_are_adjoint(rng):
         assert np.isclose((view * c).sum(), (x * col2im(c, x.shape, stride)).sum())
 
 
+@pytest.mark.task_6_2
 @pytest.mark.parametrize("stride, padding", [(1, 1), (2, 0), ((1, 2), (2, 1))])
 def test_conv2d_matches_pytorch(torch, rng, stride, padding):
     x, w, b = rng.standard_normal((3, 4, 9, 7)), rng.standard_normal((5, 4, 3, 3)), \
@@ -63,6 +67,7 @@ def test_conv2d_matches_pytorch(torch, rng, stride, padding):
         np.testing.assert_allclose(mine.grad, reference.grad.numpy(), atol=1e-12)
 
 
+@pytest.mark.task_6_2
 def test_conv2d_keeps_float32(rng):
     x = Tensor(rng.standard_normal((1, 2, 4, 4)).astype(np.float32), requires_grad=True)
     w = Tensor(rng.standard_normal((2, 2, 3, 3)).astype(np.float32), requires_grad=True)

@@ -44,6 +44,7 @@ def data(rng, batch, in_features, out_features):
     return rng.standard_normal((batch, in_features)), rng.standard_normal((batch, out_features))
 
 
+@pytest.mark.task_4_2
 @pytest.mark.parametrize("depth", [1, 2, 5, 20, 100])
 @pytest.mark.parametrize("residual", [False, True])
 def test_seed000_networks(depth, residual):
@@ -53,6 +54,7 @@ def test_seed000_networks(depth, residual):
     assert_finite_differences(model, x, x, fast=depth > 5)
 
 
+@pytest.mark.task_4_2
 @pytest.mark.parametrize("depth", [3, 100])
 def test_default_initialised_mlps(depth, rng):
     for model_type in (nets.PlainMLP, nets.ResMLP):
@@ -61,6 +63,7 @@ def test_default_initialised_mlps(depth, rng):
         assert_same_gradients(model, x, target)
 
 
+@pytest.mark.task_4_2
 def test_manual_mlp_matches_seed000_per_sample_code(rng):
     """The vectorised manual backprop equals seed 000's list-of-floats code, one sample."""
     model = nets.seed000_network(4, residual=True, width=3)

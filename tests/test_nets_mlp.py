@@ -21,6 +21,7 @@ def test_exactly_depth_square_linear_layers():
         nets.ResMLP(0, 5)
 
 
+@pytest.mark.task_4_1
 def test_layer_formulas(rng):
     x = rng.standard_normal((3, 4))
     plain, residual = nets.PlainMLP(2, 4, seed=0), nets.ResMLP(2, 4, seed=0)
@@ -123,6 +124,7 @@ def train_per_sample(model, x, epochs, lr=0.01):
     return curve
 
 
+@pytest.mark.task_4_1
 def test_seed000_claim_at_depth_50_residual_trains_plain_does_not():
     x = nets.data.identity_data()
     baseline = nets.data.zero_prediction_loss(x)

@@ -30,8 +30,10 @@ def away_from_zero(rng, shape):
 
 
 @pytest.mark.parametrize("shape_a, shape_b", BROADCAST_PAIRS)
-@pytest.mark.parametrize("op", [lambda a, b: a + b, lambda a, b: a - b, lambda a, b: a * b],
-                         ids=["add", "sub", "mul"])
+@pytest.mark.parametrize("op", [
+    pytest.param(lambda a, b: a + b, id="add", marks=pytest.mark.task_1_1),
+    pytest.param(lambda a, b: a - b, id="sub", marks=pytest.mark.task_1_1),
+    pytest.param(lambda a, b: a * b, id="mul", marks=pytest.mark.task_1_2)])
 def test_add_sub_mul_broadcast(rng, op, shape_a, shape_b):
     a, b = leaf(rng, shape_a), leaf(rng, shape_b)
     assert gradcheck(op, a, b)
@@ -41,15 +43,18 @@ def test_add_sub_mul_broadcast(rng, op, shape_a, shape_b):
     assert a.grad.shape == shape_a and b.grad.shape == shape_b
 
 
+@pytest.mark.task_1_2
 @pytest.mark.parametrize("shape_a, shape_b", BROADCAST_PAIRS)
 def test_div_broadcast(rng, shape_a, shape_b):
     assert gradcheck(lambda a, b: a / b, leaf(rng, shape_a), away_from_zero(rng, shape_b))
 
 
+@pytest.mark.task_1_1
 def test_neg(rng):
     assert gradcheck(lambda a: -a, leaf(rng, (3, 4)))
 
 
+@pytest.mark.task_1_2
 def test_operators_with_numbers_and_arrays(rng):
     a = leaf(rng, (3, 4))
     arr = rng.standard_normal((4,))
@@ -104,6 +109,7 @@ UNARY = {
 }
 
 
+@pytest.mark.task_1_3
 @pytest.mark.parametrize("name", sorted(UNARY))
 @pytest.mark.parametrize("shape", [(), (5,), (3, 4)])
 def test_unary(rng, name, shape):
@@ -113,6 +119,7 @@ def test_unary(rng, name, shape):
     assert gradcheck(method, x)
 
 
+@pytest.mark.task_1_3
 @pytest.mark.parametrize("name", ["relu", "abs"])
 def test_relu_and_abs_away_from_zero(rng, name):
     x = away_from_zero(rng, (3, 4))
@@ -121,12 +128,14 @@ def test_relu_and_abs_away_from_zero(rng, name):
     np.testing.assert_array_equal(getattr(x, name)().data, reference)
 
 
+@pytest.mark.task_1_3
 def test_relu_and_abs_gradient_at_zero_is_zero():
     x = Tensor([0.0], requires_grad=True)
     (x.relu() + x.abs()).sum().backward()
     np.testing.assert_array_equal(x.grad, [0.0])
 
 
+@pytest.mark.task_1_3
 def test_sigmoid_large_inputs_do_not_overflow():
     x = Tensor([-1000.0, -40.0, 0.0, 40.0, 1000.0], requires_grad=True)
     with warnings.catch_warnings():
@@ -140,6 +149,7 @@ def test_sigmoid_large_inputs_do_not_overflow():
     assert gradcheck(lambda t: t.sigmoid(), Tensor([-30.0, -8.0, 8.0, 30.0], requires_grad=True))
 
 
+@pytest.mark.task_1_3
 def test_tanh_large_inputs_are_finite():
     x = Tensor([-500.0, 500.0], requires_grad=True)
     x.tanh().sum().backward()
@@ -180,6 +190,7 @@ def test_where_broadcast(rng, as_tensor):
     np.testing.assert_array_equal(where(c, a, b).data, np.where(cond, a.data, b.data))
 
 
+@pytest.mark.task_1_2
 def test_where_with_numbers():
     x = Tensor([-2.0, 3.0, -1.0], requires_grad=True)
     y = where(x.data > 0, x, 0.5) * where(x.data > 0, 1.0, x)

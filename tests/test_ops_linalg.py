@@ -24,6 +24,7 @@ def leaf(rng, shape, name=None):
     return Tensor(rng.standard_normal(shape), requires_grad=True, name=name)
 
 
+@pytest.mark.task_1_4
 @pytest.mark.parametrize("case", list(MATMUL_SHAPES))
 def test_matmul(rng, case):
     shape_a, shape_b = MATMUL_SHAPES[case]
@@ -35,6 +36,7 @@ def test_matmul(rng, case):
     assert a.grad.shape == shape_a and b.grad.shape == shape_b
 
 
+@pytest.mark.task_1_4
 def test_matmul_hand_derived():
     # z = a @ b summed: dz/da[i, k] = sum_j b[k, j], dz/db[k, j] = sum_i a[i, k]
     a = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
@@ -44,6 +46,7 @@ def test_matmul_hand_derived():
     np.testing.assert_array_equal(b.grad, [[4.0, 4.0], [6.0, 6.0]])
 
 
+@pytest.mark.task_1_4
 def test_matmul_with_a_numpy_array(rng):
     a = leaf(rng, (3, 4))
     w = rng.standard_normal((4, 2))
@@ -66,6 +69,7 @@ def test_matmul_errors():
         Tensor(np.ones((2, 3, 4))) @ Tensor(np.ones((3, 4, 5)))
 
 
+@pytest.mark.task_1_5
 @pytest.mark.parametrize("x_shape", [(4,), (3, 4), (2, 3, 4)], ids=str)
 @pytest.mark.parametrize("bias", [True, False], ids=["bias", "no-bias"])
 def test_linear(rng, x_shape, bias):
@@ -77,6 +81,7 @@ def test_linear(rng, x_shape, bias):
     assert gradcheck(linear, *inputs)
 
 
+@pytest.mark.task_1_5
 def test_linear_matches_its_three_op_form(rng):
     x, w, b = leaf(rng, (3, 4)), leaf(rng, (2, 4)), leaf(rng, (2,))
     weights = rng.standard_normal((3, 2))

@@ -16,6 +16,7 @@ from .function import _check_finite, _state, unbroadcast
 
 def topological_order(root) -> list:
     """Every node that `root` depends on and that requires grad, inputs before outputs."""
+    # BEGIN TASK 3.1
     order, visited = [], set()
     stack = [(root, False)]
     while stack:
@@ -33,6 +34,7 @@ def topological_order(root) -> list:
                 if parent.requires_grad and parent not in visited:
                     stack.append((parent, False))
     return order
+    # END TASK 3.1
 
 
 def backprop(root, seed: np.ndarray) -> Iterator[tuple]:
@@ -50,9 +52,11 @@ def backprop(root, seed: np.ndarray) -> Iterator[tuple]:
         fn = node._fn
         if fn is None:
             continue
+        # BEGIN TASK 3.2
         input_grads = fn.backward(grad)
         if type(input_grads) is not tuple:
             input_grads = (input_grads,)
+        # END TASK 3.2
         if _state.anomaly and hasattr(fn, "created_at"):
             _check_finite(fn, input_grads, "backward")
         for parent, parent_grad in zip(fn.parents, input_grads):
@@ -60,10 +64,12 @@ def backprop(root, seed: np.ndarray) -> Iterator[tuple]:
                 continue
             # a gradient is an array of its tensor's shape and dtype (float32 stays float32)
             parent_grad = np.asarray(unbroadcast(parent_grad, parent.shape), dtype=parent.dtype)
+            # BEGIN TASK 3.2
             if parent in pending:
                 pending[parent] = pending[parent] + parent_grad
             else:
                 pending[parent] = parent_grad
+            # END TASK 3.2
 
 
 def seed_gradient(root, grad) -> np.ndarray:

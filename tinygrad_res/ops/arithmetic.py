@@ -10,7 +10,9 @@ class Add(Function):
         return a + b
 
     def backward(self, grad_output):
+        # BEGIN TASK 1.1
         return grad_output, grad_output
+        # END TASK 1.1
 
 
 class Sub(Function):
@@ -19,7 +21,9 @@ class Sub(Function):
         return a - b
 
     def backward(self, grad_output):
+        # BEGIN TASK 1.1
         return grad_output, -grad_output
+        # END TASK 1.1
 
 
 class Mul(Function):
@@ -29,8 +33,10 @@ class Mul(Function):
         return a * b
 
     def backward(self, grad_output):
+        # BEGIN TASK 1.2
         a, b = self.saved
         return grad_output * b, grad_output * a
+        # END TASK 1.2
 
 
 class Div(Function):
@@ -40,9 +46,11 @@ class Div(Function):
         return a / b
 
     def backward(self, grad_output):
+        # BEGIN TASK 1.2
         a, b = self.saved
         grad_a = grad_output / b
         return grad_a, -grad_a * a / b
+        # END TASK 1.2
 
 
 class Neg(Function):
@@ -51,7 +59,9 @@ class Neg(Function):
         return -a
 
     def backward(self, grad_output):
+        # BEGIN TASK 1.1
         return -grad_output
+        # END TASK 1.1
 
 
 class PowScalar(Function):

@@ -54,6 +54,7 @@ def col2im(cols: np.ndarray, input_shape: tuple, stride: tuple) -> np.ndarray:
     the sum of all its reads. One step per kernel offset (kh * kw steps), each moving a whole
     (N, C, OH, OW) block: no loop over pixels.
     """
+    # BEGIN TASK 6.1
     _, _, oh, ow, kh, kw = cols.shape
     sh, sw = stride
     out = np.zeros(input_shape, dtype=cols.dtype)
@@ -61,6 +62,7 @@ def col2im(cols: np.ndarray, input_shape: tuple, stride: tuple) -> np.ndarray:
         for j in range(kw):
             out[:, :, i:i + sh * oh:sh, j:j + sw * ow:sw] += cols[:, :, :, :, i, j]
     return out
+    # END TASK 6.1
 
 
 class Conv2d(Function):
@@ -99,6 +101,7 @@ class Conv2d(Function):
         return np.ascontiguousarray(out.reshape(n, oh, ow, o).transpose(0, 3, 1, 2))
 
     def backward(self, grad_output):
+        # BEGIN TASK 6.2
         cols, weight = self.saved
         n, o, oh, ow = grad_output.shape
         _, c, kh, kw = weight.shape
@@ -114,3 +117,4 @@ class Conv2d(Function):
         if self.has_bias:
             return grad_x, grad_weight, g.sum(axis=0)
         return grad_x, grad_weight
+        # END TASK 6.2

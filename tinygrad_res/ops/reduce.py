@@ -28,9 +28,11 @@ def single_axis(op: str, axis, ndim: int) -> int:
 
 def expand_to(grad, axes: tuple, keepdims: bool, shape: tuple):
     """Put back the reduced axes of `grad` (size 1) and broadcast it to the input's shape."""
+    # BEGIN TASK 2.2
     if not keepdims:
         grad = np.expand_dims(grad, axes)
     return np.broadcast_to(grad, shape)
+    # END TASK 2.2
 
 
 class Sum(Function):
@@ -41,7 +43,9 @@ class Sum(Function):
         return a.sum(axis=self.axes, keepdims=keepdims)
 
     def backward(self, grad_output):
+        # BEGIN TASK 2.2
         return expand_to(grad_output, self.axes, self.keepdims, self.shape)
+        # END TASK 2.2
 
 
 class Mean(Function):
@@ -53,7 +57,9 @@ class Mean(Function):
         return a.mean(axis=self.axes, keepdims=keepdims)
 
     def backward(self, grad_output):
+        # BEGIN TASK 2.2
         return expand_to(grad_output / self.count, self.axes, self.keepdims, self.shape)
+        # END TASK 2.2
 
 
 class Max(Function):
@@ -63,16 +69,18 @@ class Max(Function):
         if a.size == 0:
             raise ValueError(f"{self.name}: cannot take the max of an empty tensor {a.shape}")
         out = a.max(axis=self.axes, keepdims=True)
-        winners = a == out
-        self.save_for_backward(winners / winners.sum(axis=self.axes, keepdims=True))
+        self.save_for_backward(a == out)
         self.keepdims = keepdims
         return out if keepdims else np.squeeze(out, axis=self.axes)
 
     def backward(self, grad_output):
-        (share,) = self.saved
+        # BEGIN TASK 2.3
+        (winners,) = self.saved
+        share = winners / winners.sum(axis=self.axes, keepdims=True)
         if not self.keepdims:
             grad_output = np.expand_dims(grad_output, self.axes)
         return grad_output * share
+        # END TASK 2.3
 
 
 class Softmax(Function):
@@ -85,8 +93,10 @@ class Softmax(Function):
         return out
 
     def backward(self, grad_output):
+        # BEGIN TASK 2.4
         (out,) = self.saved
         return out * (grad_output - (grad_output * out).sum(axis=self.axis, keepdims=True))
+        # END TASK 2.4
 
 
 class LogSoftmax(Function):
@@ -101,5 +111,7 @@ class LogSoftmax(Function):
         return out
 
     def backward(self, grad_output):
+        # BEGIN TASK 2.4
         (out,) = self.saved
         return grad_output - np.exp(out) * grad_output.sum(axis=self.axis, keepdims=True)
+        # END TASK 2.4
