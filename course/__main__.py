@@ -24,9 +24,13 @@ def _student(args: argparse.Namespace) -> int:
 
 
 def _grade(args: argparse.Namespace) -> int:
-    from .grade import grade
+    from .grade import grade, grade_submission
 
-    report = grade(repo_root(), load_course(), args.assignment, workers=args.workers)
+    if args.submission is None:
+        report = grade(repo_root(), load_course(), args.assignment, workers=args.workers)
+    else:
+        report = grade_submission(repo_root(), load_course(), args.submission, args.assignment,
+                                  workers=args.workers)
     print(report.table())
     if args.json:
         Path(args.json).write_text(json.dumps(report.gradescope(), indent=2), encoding="utf-8")
@@ -57,6 +61,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     grade.add_argument("--assignment", type=int, default=None)
     grade.add_argument("--json", type=Path, default=None,
                        help="also write Gradescope's results.json format here")
+    grade.add_argument("--submission", type=Path, default=None,
+                       help="a student's repository (or just its task files): grade its task "
+                            "files with this repository's tests")
     grade.add_argument("--workers", type=int, default=0,
                        help="pytest-xdist workers (default 0: one process)")
     grade.set_defaults(handler=_grade)

@@ -5,9 +5,12 @@ task scores its points times the fraction of its tests that passed; skipped test
 optional tool such as PyTorch missing) do not count either way, and a task none of whose
 tests ran scores 0. `--json` writes Gradescope's autograder results format
 (https://gradescope-autograders.readthedocs.io/en/latest/specs/): one entry per task.
+`--submission DIR` grades the task files found in DIR against this repository's tests.
 """
 from __future__ import annotations
 
+import shutil
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +18,7 @@ from typing import List, Optional
 
 from .runner import CaseResult, RunResult, run_pytest
 from .spec import Course, Task
+from .tree import repo_files, write_tree
 
 SHOWN_FAILURES = 8  # per task, in the printed table and the Gradescope output
 
@@ -94,6 +98,24 @@ class GradeReport:
                 "output": f"Score {self.total:.1f} of {self.max_total:g}.{errors}",
                 "output_format": "text", "visibility": "visible", "stdout_visibility": "visible",
                 "tests": tests}
+
+
+def grade_submission(root: Path, course: Course, submission: Path,
+                     number: Optional[int] = None, workers: int = 0) -> GradeReport:
+    """Grade a student's files with the instructor's tests (an autograder's view).
+
+    A copy of `root` is made with the chosen assignments blanked, then the files their tasks
+    live in are taken from `submission` (same relative paths) where it has them; everything
+    else, the tests above all, stays the instructor's.
+    """
+    chosen = {task.id for a in course.select(number) for task in a.tasks}
+    with tempfile.TemporaryDirectory(prefix="course-grade-") as scratch:
+        tree = Path(scratch) / "repo"
+        write_tree(root, tree, repo_files(root), course, lambda task_id: task_id in chosen)
+        for name in sorted({f for a in course.select(number) for t in a.tasks for f in t.files}):
+            if (Path(submission) / name).is_file():
+                shutil.copyfile(Path(submission) / name, tree / name)
+        return grade(tree, course, number, workers)
 
 
 def grade(root: Path, course: Course, number: Optional[int] = None,

@@ -9,7 +9,7 @@ import textwrap
 import pytest
 
 from course.check import check
-from course.grade import grade
+from course.grade import grade, grade_submission
 from course.spec import parse_course
 from course.tree import repo_files, repo_root, write_tree
 
@@ -171,6 +171,20 @@ def test_grade_counts_the_fraction_of_a_task_that_passes(tiny_repo, tmp_path):
     assert (area.passed, len(area.counted), area.score) == (1, 2, 2.0)
     assert "test_area[2.0]" in area.summary()
     assert report.scores[1].score == 6.0  # its test, at r = 1, cannot see the mistake
+
+
+def test_grade_a_submission_with_the_instructors_tests(tiny_repo, tmp_path):
+    submission = tmp_path / "submission"
+    (submission / "pkg").mkdir(parents=True)
+    (submission / "tests").mkdir()
+    (submission / "pkg" / "geometry.py").write_text(
+        GEOMETRY.replace("return area(r) * h", "return area(r) + h"))
+    # a submitted test file that would pass anything is not used
+    (submission / "tests" / "test_geometry.py").write_text(
+        "import pytest\n\n\n@pytest.mark.task_1_2\ndef test_volume():\n    pass\n")
+    report = grade_submission(tiny_repo, COURSE, submission)
+    assert [(s.task.id, s.score) for s in report.scores] == [("1.1", 4.0), ("1.2", 0.0)]
+    assert "tests/test_geometry.py::test_volume: assert" in report.scores[1].summary()
 
 
 def test_check_names_each_badly_marked_test_and_only_those(tiny_repo):
