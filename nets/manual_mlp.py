@@ -19,6 +19,7 @@ def mlp_forward(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray], x: 
     layer i, pre_activations[i] = activations[i] W_i^T + b_i."""
     activations, pre_activations = [np.asarray(x, dtype=np.float64)], []
     for weight, bias in zip(weights, biases):
+        # BEGIN TASK 4.2
         previous = activations[-1]
         pre = previous @ weight.T + bias
         post = np.maximum(pre, 0.0)
@@ -26,6 +27,7 @@ def mlp_forward(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray], x: 
             post = post + previous  # the express elevator: the input rides along unchanged
         pre_activations.append(pre)
         activations.append(post)
+        # END TASK 4.2
     return pre_activations, activations
 
 
@@ -34,6 +36,7 @@ def mlp_backward(weights: Sequence[np.ndarray], pre_activations: list, activatio
     """Walk back from `delta` = dL/d(output): (grads [dW_1, db_1, ...], dL/dx)."""
     grads = []
     for layer in range(len(weights) - 1, -1, -1):
+        # BEGIN TASK 4.2
         d_pre = delta * (pre_activations[layer] > 0.0)
         grads.append(d_pre.sum(axis=0))                     # d bias
         grads.append(d_pre.T @ activations[layer])           # d weight
@@ -41,6 +44,7 @@ def mlp_backward(weights: Sequence[np.ndarray], pre_activations: list, activatio
         if residual:
             new_delta = new_delta + delta  # the skip hands the gradient back untouched
         delta = new_delta
+        # END TASK 4.2
     grads.reverse()
     return grads, delta
 
