@@ -12,8 +12,9 @@ from __future__ import annotations
 import argparse
 import math
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from typing import List, Sequence
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import replace
+from typing import Callable, List, Sequence
 
 import numpy as np
 
@@ -60,25 +61,44 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="processes to train cells in parallel (default 1)")
 
 
-def _run_cells(cells: Sequence[Cell], data: np.ndarray, methods: Sequence[str],
-               jobs: int, desc: str) -> List[dict]:
-    """Train every cell by every method; the results in the order cells x methods."""
-    tasks = [(cell, method) for cell in cells for method in methods]
-    results: List[dict] = [{} for _ in tasks]
-    with Progress(total=sum(cell.epochs for cell, _ in tasks), desc=desc) as bar:
+def _train_all(cells: Sequence[Cell], data: np.ndarray, methods: Sequence[str], jobs: int,
+               rescue_for: Callable[[Cell], List[Cell]]) -> List[dict]:
+    """Train every cell by every method; as soon as a cell's autodiff run diverges, also train
+    the cells `rescue_for(cell)` gives (flagged "rescue_run"). Deepest cells go first, so that
+    with several jobs the last one to start is a short one. Results in the order the tasks
+    were made: cells x methods, then the rescues."""
+    tasks = [(cell, method, False) for cell in cells for method in methods]
+    results = {}
+    queue = sorted(range(len(tasks)), key=lambda j: -tasks[j][0].depth)
+    with Progress(total=sum(cell.epochs for cell, _, _ in tasks), desc="depth sweep") as bar:
+
+        def finish(i: int, result: dict) -> None:
+            results[i] = dict(result, rescue_run=tasks[i][2])
+            cell, method, is_rescue = tasks[i]
+            if method == "autodiff" and not is_rescue and result["diverged"] is not None:
+                extra = [(c, m, True) for c in rescue_for(cell) for m in methods]
+                queue.extend(range(len(tasks), len(tasks) + len(extra)))
+                tasks.extend(extra)
+                bar.total += sum(c.epochs for c, _, _ in extra)
+                queue.sort(key=lambda j: -tasks[j][0].depth)
+
         if jobs <= 1:
-            for i, (cell, method) in enumerate(tasks):
-                results[i] = _timed(cell, data, method, bar.update)
-            return results
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            # deepest first, so the last job to start is a short one
-            order = sorted(range(len(tasks)), key=lambda i: -tasks[i][0].depth)
-            futures = {pool.submit(_timed, tasks[i][0], data, tasks[i][1]): i for i in order}
-            for future in as_completed(futures):
-                i = futures[future]
-                results[i] = future.result()
-                bar.update(tasks[i][0].epochs)
-    return results
+            while queue:
+                i = queue.pop(0)
+                finish(i, _timed(tasks[i][0], data, tasks[i][1], bar.update))
+        else:
+            with ProcessPoolExecutor(max_workers=jobs) as pool:
+                running = {}
+                while queue or running:
+                    while queue and len(running) < jobs:  # one task per worker at a time
+                        i = queue.pop(0)
+                        running[pool.submit(_timed, tasks[i][0], data, tasks[i][1])] = i
+                    done, _ = wait(running, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        i = running.pop(future)
+                        bar.update(tasks[i][0].epochs)
+                        finish(i, future.result())
+    return [results[i] for i in range(len(tasks))]
 
 
 def _timed(cell: Cell, data: np.ndarray, method: str, on_epoch=None) -> dict:
@@ -90,17 +110,16 @@ def _timed(cell: Cell, data: np.ndarray, method: str, on_epoch=None) -> dict:
     return result
 
 
-def _rescue_cells(diverged: Sequence[Cell], args: argparse.Namespace) -> List[Cell]:
-    """For each diverged cell: the same cell at a smaller learning rate, and with clipping."""
-    cells = []
-    for cell in diverged:
+def _rescuer(args: argparse.Namespace) -> Callable[[Cell], List[Cell]]:
+    """For a diverged cell: the same cell at a smaller learning rate, and with clipping."""
+    def rescue_for(cell: Cell) -> List[Cell]:
+        cells = []
         if args.rescue_lr > 0:
-            cells.append(Cell(cell.family, cell.depth, cell.epochs, args.rescue_lr,
-                              cell.width, cell.network_seed))
+            cells.append(replace(cell, lr=args.rescue_lr))
         if args.rescue_clip > 0:
-            cells.append(Cell(cell.family, cell.depth, cell.epochs, cell.lr, cell.width,
-                              cell.network_seed, clip=args.rescue_clip))
-    return cells
+            cells.append(replace(cell, clip=args.rescue_clip))
+        return cells
+    return rescue_for
 
 
 def _agreement(runs: List[dict]) -> dict:
@@ -127,12 +146,9 @@ def run(args: argparse.Namespace) -> dict:
              for family in ("plain", "residual") for depth in depths]
 
     start = time.perf_counter()
-    runs = _run_cells(cells, data, methods, args.jobs, "depth sweep")
-    autodiff = [r for r in runs if r["method"] == "autodiff"]
-    diverged = [cell for cell, r in zip(cells, autodiff) if r["diverged"] is not None]
-    rescue_runs = _run_cells(_rescue_cells(diverged, args), data, methods, args.jobs,
-                             "diverged cells, rescued")
+    runs = _train_all(cells, data, methods, args.jobs, _rescuer(args))
     seconds = time.perf_counter() - start
+    autodiff = [r for r in runs if r["method"] == "autodiff" and not r["rescue_run"]]
 
     final = {family: [r["final"] for r in autodiff if r["family"] == family]
              for family in ("plain", "residual")}
@@ -140,13 +156,14 @@ def run(args: argparse.Namespace) -> dict:
               "residual": final["residual"], "epochs": epochs, "lr": args.lr,
               "width": args.width, "points": args.points, "network_seed": args.seed,
               "data_seed": args.data_seed, "published": PUBLISHED,
-              "runs": autodiff, "rescue": [r for r in rescue_runs if r["method"] == "autodiff"],
+              "runs": autodiff,
+              "rescue": [r for r in runs if r["method"] == "autodiff" and r["rescue_run"]],
               "seconds": seconds,
-              "cpu_seconds_by_method": {m: sum(r["cpu_seconds"] for r in runs + rescue_runs
+              "cpu_seconds_by_method": {m: sum(r["cpu_seconds"] for r in runs
                                                if r["method"] == m) for m in methods}}
     if not args.no_manual:
-        result["manual_runs"] = [r for r in runs + rescue_runs if r["method"] == "manual"]
-        result["autodiff_vs_manual"] = _agreement(runs + rescue_runs)
+        result["manual_runs"] = [r for r in runs if r["method"] == "manual"]
+        result["autodiff_vs_manual"] = _agreement(runs)
 
     print_seed_table(result)
     result["tables"] = comparison_tables(result, PUBLISHED)

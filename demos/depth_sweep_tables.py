@@ -142,12 +142,13 @@ def figures(result: dict, published: dict, out: Path) -> List[str]:
     for ax, family in zip(axes, FAMILIES):
         for run in (r for r in result["runs"] if r["family"] == family):
             epochs = range(1, len(run["curve"]) + 1)
-            label = f"depth {run['depth']}" + (" (diverged)" if run["diverged"] else "")
-            line, = ax.plot(epochs, run["curve"], label=label)
+            label = f"depth {run['depth']}"
             if run["diverged"]:
-                ax.plot([max(len(run["curve"]), 1)], [run["curve"][-1] if run["curve"]
-                                                      else result["baseline"]],
-                        "x", color=line.get_color(), markersize=10)
+                label += f" (diverged in epoch {run['diverged']['epoch']})"
+            line, = ax.plot(epochs, run["curve"], label=label)
+            if run["diverged"] and run["curve"]:  # mark where the curve stops
+                ax.plot([len(run["curve"])], [run["curve"][-1]], "x", color=line.get_color(),
+                        markersize=10)
         ax.axhline(result["baseline"], color="gray", linestyle="--", label="baseline (zeros)")
         ax.set(yscale="log", xlabel="epoch", title=f"{family}: training loss (MSE, epoch mean)")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))

@@ -217,3 +217,16 @@ def test_report_has_every_section_and_survives_a_failing_demo(tmp_path, monkeypa
     assert "table of spirals" in page and page.count("data:image/png;base64,") == 7
     assert 'srcdoc="&lt;html&gt;&lt;body&gt;step 1 of 9' in page
     assert 'href="stepper.html"' in page
+
+
+def test_depth_sweep_reports_the_divergence_and_trains_the_rescues_in_parallel(tmp_path):
+    result = run_demo("depth_sweep", ["--depths", "100", "--epochs", "1", "--jobs", "2",
+                                      "--out", str(tmp_path), "--json", str(tmp_path / "d.json")])
+    saved = json.loads((tmp_path / "d.json").read_text())
+    assert saved["residual"] == [None]  # NaN -> null
+    assert "diverged (overflow at epoch 1" in str(result["tables"][0]["rows"])
+    rescues = {(r["lr"], r["clip"]): r for r in result["rescue"]}
+    assert set(rescues) == {(1e-4, None), (0.01, 10.0)}
+    assert all(r["diverged"] is None and math.isfinite(r["final"]) for r in rescues.values())
+    assert result["autodiff_vs_manual"]["max_abs_diff"] <= 1e-9
+    assert len(result["autodiff_vs_manual"]["cells"]) == 4  # plain, residual, two rescues
