@@ -12,8 +12,10 @@ that encloses no code is a MarkerError naming the file, the line and the task.
 """
 from __future__ import annotations
 
+import io
 import json
 import re
+import tokenize
 from dataclasses import dataclass
 from typing import Callable, Dict, List
 
@@ -46,7 +48,10 @@ def find_regions(text: str, path: str = "<string>") -> List[Region]:
     """
     regions, open_marker = [], None
     lines = text.splitlines()
+    comments = _comment_lines(text, path)
     for number, line in enumerate(lines):
+        if number not in comments:  # code, or a marker-like line inside a string
+            continue
         match = MARKER.match(line)
         if match is None:
             if LOOSE.match(line):
@@ -78,6 +83,25 @@ def find_regions(text: str, path: str = "<string>") -> List[Region]:
         raise MarkerError(f"{path}:{start + 1}: BEGIN TASK {task} is never closed by "
                           f"END TASK {task}")
     return regions
+
+
+def _comment_lines(text: str, path: str) -> set:
+    """0-based numbers of the lines that hold nothing but a comment, found by Python's own
+    tokenizer, so that a marker quoted inside a string is not taken for a marker."""
+    found = set()
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type != tokenize.COMMENT:
+                continue
+            if not token.line[:token.start[1]].strip():
+                found.add(token.start[0] - 1)
+            elif LOOSE.match(token.string):
+                raise MarkerError(f"{path}:{token.start[0]}: a task marker must stand on a "
+                                  f"line of its own, not after code")
+    except (tokenize.TokenError, SyntaxError) as error:
+        raise MarkerError(f"{path}: cannot read it as Python to look for task markers: "
+                          f"{error}") from None
+    return found
 
 
 def _check_body(body: List[str], indent: str, path: str, start: int, task: str) -> None:

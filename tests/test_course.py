@@ -63,6 +63,9 @@ def test_regions_are_found_with_their_lines_and_indentation():
     ("def f():\n    #BEGIN TASK 1.1\n    return 1\n", "sample.py:2: malformed task marker"),
     ("def f():\n    # BEGIN TASK 1\n    return 1\n", "sample.py:2: malformed task marker"),
     ("def f():\n    # end task 1.1\n    return 1\n", "sample.py:2: malformed task marker"),
+    ("def f():\n    return 1  # BEGIN TASK 1.1\n",
+     "sample.py:2: a task marker must stand on a line of its own"),
+    ('def f():\n    """never closed\n', "sample.py: cannot read it as Python"),
 ])
 def test_marker_errors_name_the_file_line_and_task(text, message):
     with pytest.raises(MarkerError, match=re.escape(message)):
@@ -71,7 +74,9 @@ def test_marker_errors_name_the_file_line_and_task(text, message):
 
 def test_markers_in_strings_and_prose_are_not_markers():
     text = 'HELP = "write code between # BEGIN TASK 1.1 and # END TASK 1.1"\n'
+    text += 'SAMPLE = """\ndef f():\n' + begin("1.1") + "    return 1\n" + end("1.1") + '"""\n'
     assert find_regions(text) == []
+    assert blank_regions(text, lambda task: True, MESSAGES) == text
 
 
 def run(source, call):
