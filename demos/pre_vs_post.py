@@ -122,7 +122,7 @@ def plot(depths: list, measured: dict, norm_name: str, args: argparse.Namespace)
         left.plot(depths, measured[version, False]["input"], "o-", color=colour,
                   label=f"{version} full")
         skip = np.array(measured[version, True]["input"])
-        # a log axis cannot show 0: a skip path masked to exactly 0 is drawn at the bottom
+        # a log axis cannot show 0: a skip path masked to exactly 0 is left out (see table)
         left.plot(depths, np.where(skip > 0, skip, np.nan), "s--", color=colour,
                   label=f"{version} skip path only")
         right.plot(depths, measured[version, False]["weight"], "o-", color=colour,

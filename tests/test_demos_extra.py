@@ -98,3 +98,68 @@ def test_stepper(tmp_path):
     rows = result["tables"][0]["rows"]
     assert [row[1] for row in rows] == ["mean", "mul", "sub", "add", "relu", "linear"]
     assert rows[3][4].startswith("x (via skip)") and rows[5][4].startswith("x (summed)")
+
+
+def seed004_reference_losses(X, y, depth, seed, lr, momentum, steps, residual=False):
+    """Seed 004's train_plain_network in numpy (its init, forward and backward), with momentum
+    and residual hidden layers a_{i+1} = relu(z_i) + a_i added as demos/spirals_train.py
+    documents them (those layers' weights scaled by 1 / sqrt(depth - 2))."""
+    rng = np.random.RandomState(seed)
+    fans = [2] + [32] * (depth - 1) + [1]
+    skip = [residual and 0 < i < depth - 1 for i in range(depth)]
+    layers = []
+    for i in range(depth):
+        W = rng.randn(fans[i], fans[i + 1]) * np.sqrt(2.0 / fans[i])
+        layers.append([W / np.sqrt(depth - 2) if skip[i] else W, np.zeros(fans[i + 1])])
+    velocity = [[np.zeros_like(W), np.zeros_like(b)] for W, b in layers]
+    losses = []
+    for _ in range(steps):
+        activations, pre = [X], []
+        for i, (W, b) in enumerate(layers):
+            pre.append(activations[-1] @ W + b)
+            if i == depth - 1:
+                activations.append(1 / (1 + np.exp(-pre[-1])))
+            else:
+                activations.append(np.maximum(0, pre[-1]) + (activations[-1] if skip[i] else 0))
+        p = activations[-1].ravel()
+        losses.append(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+        grad_z = (p - y).reshape(-1, 1) / len(y)
+        for i in reversed(range(depth)):
+            if i < depth - 1:
+                grad_z = grad_a * (pre[i] > 0)
+            grads = (activations[i].T @ grad_z, grad_z.sum(axis=0))
+            grad_a = grad_z @ layers[i][0].T + (grad_a if skip[i] else 0)
+            for k, g in enumerate(grads):
+                velocity[i][k] = momentum * velocity[i][k] + g
+                layers[i][k] = layers[i][k] - lr * velocity[i][k]
+    return np.array(losses)
+
+
+@pytest.mark.parametrize("residual", [False, True], ids=["plain", "residual"])
+def test_spirals_training_is_the_seeds_algorithm(residual):
+    from demos.spirals_train import train
+    from nets.data import make_spirals
+    X, y = make_spirals()
+    ours = train(X, y, depth=5, residual=residual, seed=3, lr=0.05, momentum=0.9, steps=15)
+    reference = seed004_reference_losses(X, y, 5, 3, 0.05, 0.9, 15, residual)
+    np.testing.assert_allclose(ours["losses"], reference, rtol=1e-10)
+    assert not ours["diverged"] and ours["final"] == ours["losses"][-1]
+
+
+def test_spirals(tmp_path):
+    result = run_quick("spirals", tmp_path, "--seeds", "2")
+    assert_report_parts(result)
+    assert result["published"] == {"4": 0.15, "8": 0.25, "16": 0.45, "32": 0.6}
+    assert set(result["settings"]) == {"seed", "momentum"} and len(result["tables"]) == 2
+    for setting in result["settings"].values():
+        for family in ("plain", "residual"):
+            for depth in result["depths"]:
+                cell = setting[family][str(depth)]
+                curves = setting["curves"][family][str(depth)]
+                assert len(cell["finals"]) == 2 and len(curves) == 2
+                assert all(len(c) == setting["steps"] for c in curves)
+                assert all(0 < f < 1 for f in cell["finals"])  # near log 2 = 0.693 early on
+                assert cell["mean"] == pytest.approx(np.mean(cell["finals"]))
+    # both settings start from the same networks: the same first loss
+    first = [result["settings"][s]["curves"]["plain"]["4"][0][0] for s in ("seed", "momentum")]
+    assert first[0] == first[1]
