@@ -19,6 +19,7 @@ the assignment's files that its stubs stop (expected: they use its code).
 """
 from __future__ import annotations
 
+import re
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -27,7 +28,7 @@ from pathlib import Path
 from typing import Dict, List, Optional, Set
 
 from .markers import MarkerError
-from .runner import RunResult, hypothesis_options, run_pytest
+from .runner import CaseResult, RunResult, hypothesis_options, run_pytest
 from .spec import Assignment, Course, Task
 from .tree import repo_files, scan_regions, write_tree
 
@@ -44,6 +45,7 @@ class Run:
     must_pass: List[Task] = field(default_factory=list)
     own_files: List[str] = field(default_factory=list)  # P1: the assignment's test files
     result: Optional[RunResult] = None
+    error: str = ""  # set when the run could not start
 
 
 def structural_problems(root: Path, course: Course, files: List[str]) -> List[str]:
@@ -112,38 +114,48 @@ def plan(assignments: List[Assignment], collected: Dict[str, List[str]],
     return runs
 
 
-def _stub_prefix(task: Task) -> str:
-    return f"NotImplementedError: Task {task.id}:"
+STUB = re.compile(r"NotImplementedError: Task (\d+\.\d+):")
 
 
-def _stopped_by(message: str, assignment: Assignment) -> Optional[Task]:
-    for task in assignment.tasks:
-        if message.startswith(_stub_prefix(task)):
-            return task
+def _stopped_by(test: CaseResult, assignment: Assignment) -> Optional[Task]:
+    """The task of this assignment whose stub the failure names first (in its message, else
+    its traceback): a test may report a caught error inside an assertion message."""
+    for text in (test.message, test.details):
+        found = STUB.search(text)
+        if found:
+            return next((t for t in assignment.tasks if t.id == found.group(1)), None)
     return None
+
+
+def _judge_stubbed(run: Run, test: CaseResult) -> List[str]:
+    """A test of the task whose stub is in place: it must fail, naming that stub."""
+    task = run.must_fail
+    if test.outcome == "passed":
+        return [f"task {task.id}: {test.nodeid} passes on the stub"]
+    stopped = _stopped_by(test, run.assignment)
+    if test.outcome == "failed" and stopped != task:
+        hint = f" (it needs task {stopped.id}: mark it {stopped.marker})" if stopped else ""
+        return [f"task {task.id}: {test.nodeid} fails on the stub, but not with its "
+                f"NotImplementedError{hint}: {test.message}"]
+    return []
 
 
 def judge(run: Run, course: Course, full: bool) -> tuple:
     """(problems, notes) of a finished run."""
+    if run.error:
+        return [run.error], []
     result, problems, notes = run.result, [], []
     for name, text in result.collect_errors.items():
         problems.append(f"{run.name}: collection error in {name}: {text.strip()[-500:]}")
     by_marker = {t.marker: t for t in course.tasks}
     for test in result.tests.values():
         mine = [by_marker[m] for m in test.tasks if m in by_marker]
-        if run.must_fail is not None and run.must_fail in mine:
-            if test.outcome == "passed":
-                problems.append(f"task {run.must_fail.id}: {test.nodeid} passes on the stub")
-            elif test.outcome == "failed" and not test.message.startswith(
-                    _stub_prefix(run.must_fail)):
-                other = _stopped_by(test.message, run.assignment)
-                hint = f" (it needs task {other.id}: mark it {other.marker})" if other else ""
-                problems.append(f"task {run.must_fail.id}: {test.nodeid} fails on the stub, but "
-                                f"not with its NotImplementedError{hint}: {test.message}")
+        if run.must_fail in mine:
+            problems += _judge_stubbed(run, test)
             continue
         if test.outcome != "failed":
             continue
-        blocker = _stopped_by(test.message, run.assignment) if run.blanked else None
+        blocker = _stopped_by(test, run.assignment) if run.blanked else None
         owner = next((t for t in mine if t in run.must_pass), None)
         if owner is not None:
             need = f" (it needs task {blocker.id})" if blocker else ""
@@ -154,10 +166,10 @@ def judge(run: Run, course: Course, full: bool) -> tuple:
         else:
             hint = f"; mark it {blocker.marker}" if blocker else ""
             problems.append(f"{test.nodeid} fails in {run.name}{hint}: {test.message}")
-    for task in [run.must_fail] if run.must_fail else []:
-        if not any(t.outcome == "failed" and task.marker in t.tasks
-                   for t in result.tests.values()):
-            problems.append(f"task {task.id}: none of its tests failed on the stub in {run.name}")
+    task = run.must_fail
+    if task and not any(t.outcome == "failed" and task.marker in t.tasks
+                        for t in result.tests.values()):
+        problems.append(f"task {task.id}: none of its tests failed on the stub in {run.name}")
     return problems, notes
 
 
@@ -168,7 +180,11 @@ def _execute(run: Run, root: Path, files: List[str], course: Course, scratch: Pa
         ids = {task.id for task in run.blanked}
         changed = write_tree(root, tree, files, course, lambda task_id: task_id in ids)
         for name in changed:
-            compile((tree / name).read_text(encoding="utf-8"), name, "exec")
+            try:
+                compile((tree / name).read_text(encoding="utf-8"), name, "exec")
+            except SyntaxError as error:
+                run.error = f"{run.name}: the stubbed {name} does not compile: {error}"
+                return run
     run.result = run_pytest(tree, hypothesis_options(tree, run.paths) + run.paths, run.select)
     return run
 
@@ -199,7 +215,8 @@ def check(root: Path, course: Course, number: Optional[int] = None, jobs: int = 
         run_problems, run_notes = judge(run, course, full)
         problems += run_problems
         notes += run_notes
-        log(f"  {run.name:<48} {len(run.result.tests):>4} tests  "
+        tests = len(run.result.tests) if run.result else 0
+        log(f"  {run.name:<48} {tests:>4} tests  "
             f"{'ok' if not run_problems else f'{len(run_problems)} problem(s)'}")
     for note in notes:
         log(f"  note: {note}")

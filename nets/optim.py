@@ -73,6 +73,7 @@ class SGD(Optimizer):
         self.momentum = float(momentum)
 
     def step(self) -> None:
+        # BEGIN TASK 5.1
         for p, grad, state in self._gradients():
             if self.momentum:
                 if "momentum_buffer" not in state:
@@ -81,6 +82,7 @@ class SGD(Optimizer):
                     state["momentum_buffer"] = self.momentum * state["momentum_buffer"] + grad
                 grad = state["momentum_buffer"]
             p.data -= self.lr * grad
+        # END TASK 5.1
 
 
 class Adam(Optimizer):

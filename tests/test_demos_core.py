@@ -86,6 +86,7 @@ def sweep(tmp_path_factory):
     return json.loads((out / "s.json").read_text())
 
 
+@pytest.mark.task_5_2
 def test_depth_sweep_quick_json(sweep):
     assert {"baseline", "depths", "plain", "residual", "tables", "figures"} <= set(sweep)
     assert round(sweep["baseline"], 6) == 1.076610
@@ -100,6 +101,7 @@ def test_depth_sweep_quick_json(sweep):
     assert "published" in sweep["tables"][0]["title"]
 
 
+@pytest.mark.task_5_2
 def test_depth_sweep_autodiff_agrees_with_hand_written_backprop(sweep):
     manual = {(r["family"], r["depth"]): r["curve"] for r in sweep["manual_runs"]}
     for run in sweep["runs"]:
@@ -109,6 +111,7 @@ def test_depth_sweep_autodiff_agrees_with_hand_written_backprop(sweep):
     assert sweep["autodiff_vs_manual"]["max_abs_diff"] <= 1e-9
 
 
+@pytest.mark.task_5_3
 def test_residual_depth_100_diverges_under_the_seed_recipe_and_clipping_rescues_it():
     data = nets.data.identity_data()
     runs = [run_cell(Cell("residual", 100, epochs=1), data, method)
@@ -122,6 +125,7 @@ def test_residual_depth_100_diverges_under_the_seed_recipe_and_clipping_rescues_
     assert rescued["diverged"] is None and math.isfinite(rescued["final"])
 
 
+@pytest.mark.task_5_2
 def test_a_published_cell_reproduces_to_six_decimals():
     data = nets.data.identity_data()
     run = run_cell(Cell("residual", 5, epochs=200), data, "autodiff")
@@ -136,6 +140,7 @@ def test_curve_difference_flags_runs_that_diverge_differently():
     assert max_curve_difference(finished, diverged) == math.inf
 
 
+@pytest.mark.task_5_3
 def test_clip_factor_is_clip_grad_norm():
     grads = [np.array([3.0, 0.0]), np.array([[0.0, 4.0]])]  # norm 5 over both
     assert clip_factor(grads, 1.0) == pytest.approx(0.2)
@@ -167,11 +172,12 @@ def test_distant_identity_quick(tmp_path):
 
 
 # ----- the report ---------------------------------------------------------------------------
+@pytest.mark.task_5_2
 def test_report_with_real_demos(tmp_path):
     result = run_demo("report", ["--quick", "--out", str(tmp_path),
                                  "--only", "depth_sweep", "distant_identity"])
     page = Path(result["path"]).read_text()
-    assert result["failed"] == []
+    assert result["failed"] == [], [section["error"] for section in result["sections"]]
     assert 'id="depth_sweep"' in page and 'id="distant_identity"' in page
     assert page.count("data:image/png;base64,") == 6  # 2 + 4 figures, inlined
     assert "seed 000&#x27;s published table" in page
@@ -219,6 +225,7 @@ def test_report_has_every_section_and_survives_a_failing_demo(tmp_path, monkeypa
     assert 'href="stepper.html"' in page
 
 
+@pytest.mark.task_5_3
 def test_depth_sweep_reports_the_divergence_and_trains_the_rescues_in_parallel(tmp_path):
     result = run_demo("depth_sweep", ["--depths", "100", "--epochs", "1", "--jobs", "2",
                                       "--out", str(tmp_path), "--json", str(tmp_path / "d.json")])

@@ -16,12 +16,14 @@ def param(values, grad):
     return p
 
 
+@pytest.mark.task_5_1
 def test_sgd_plain_step_by_hand():
     p = param([1.0, -2.0], [0.5, 0.25])
     SGD([p], lr=0.1).step()
     np.testing.assert_allclose(p.data, [1.0 - 0.05, -2.0 - 0.025], rtol=1e-15)
 
 
+@pytest.mark.task_5_1
 def test_sgd_momentum_and_weight_decay_by_hand():
     p = param([1.0], [0.5])
     grad_before = p.grad
@@ -48,6 +50,7 @@ def test_adam_first_steps_by_hand():
     np.testing.assert_allclose(p.data, [after_first - step], rtol=1e-13)
 
 
+@pytest.mark.task_5_1
 def test_parameters_without_grad_are_skipped_and_zero_grad_clears():
     a, b = param([1.0], [1.0]), Tensor([2.0], requires_grad=True)
     opt = SGD([a, b], lr=0.5, momentum=0.9)
@@ -111,9 +114,11 @@ def train_torch(torch, make_opt, model, batches):
 
 
 @pytest.mark.parametrize("name, ours, theirs", [
-    ("sgd", lambda p: SGD(p, lr=0.05), lambda t, p: t.optim.SGD(p, lr=0.05)),
-    ("sgd-momentum-wd", lambda p: SGD(p, lr=0.05, momentum=0.9, weight_decay=0.01),
-     lambda t, p: t.optim.SGD(p, lr=0.05, momentum=0.9, weight_decay=0.01)),
+    pytest.param("sgd", lambda p: SGD(p, lr=0.05), lambda t, p: t.optim.SGD(p, lr=0.05),
+                 marks=pytest.mark.task_5_1),
+    pytest.param("sgd-momentum-wd", lambda p: SGD(p, lr=0.05, momentum=0.9, weight_decay=0.01),
+                 lambda t, p: t.optim.SGD(p, lr=0.05, momentum=0.9, weight_decay=0.01),
+                 marks=pytest.mark.task_5_1),
     ("adam", lambda p: Adam(p, lr=0.01), lambda t, p: t.optim.Adam(p, lr=0.01)),
     ("adam-wd-betas", lambda p: Adam(p, lr=0.02, betas=(0.8, 0.99), eps=1e-6,
                                      weight_decay=0.05),
