@@ -125,6 +125,19 @@ def failures(summary: dict, depths: list, seeds: int) -> str:
     return "; ".join(parts)
 
 
+def compare_depths(shallow: float, deep: float, shallow_depth: int, deep_depth: int) -> str:
+    """Whether the deepest plain nets degrade, judged on the medians: a typical shallow net
+    trained (below the failure line) and a typical deep one did not."""
+    line = 0.5 * CHANCE
+    if shallow > line and deep > line:
+        return f"neither depth {shallow_depth} nor depth {deep_depth} typically trains yet"
+    if shallow <= line < deep:
+        return (f"depth {deep_depth} typically fails where depth {shallow_depth} trains: the "
+                f"degradation the seed describes")
+    return (f"depth {deep_depth} ends {'worse' if deep > shallow else 'better'} than depth "
+            f"{shallow_depth}: no degradation")
+
+
 def setting_table(name: str, summary: dict, depths: list, seeds: int, steps: int) -> dict:
     plain, residual = summary["plain"], summary["residual"]
     rows = [[d, PUBLISHED.get(d)]
@@ -133,9 +146,11 @@ def setting_table(name: str, summary: dict, depths: list, seeds: int, steps: int
             for d in depths]
     medians = [plain[d]["median"] for d in depths]
     rising = all(b > a for a, b in zip(medians, medians[1:]))
-    shown = ", ".join(f"{m:.3f}" for m in medians)
-    note = (f"Plain medians over {seeds} seed(s), depth {depths[0]} to {depths[-1]}: {shown}: "
-            f"{'rising' if rising else 'NOT rising'} with depth. ")
+    shown = ", ".join(f"{m:.3g}" for m in medians)
+    note = (f"Plain medians over {seeds} seed(s), depth {depths[0]} to {depths[-1]}: {shown} "
+            f"({'rising' if rising else 'NOT rising'} with depth): "
+            f"{compare_depths(medians[0], medians[-1], depths[0], depths[-1])}; the residual "
+            f"median at depth {depths[-1]} is {residual[depths[-1]]['median']:.3g}. ")
     if name == "seed":
         note += ("The published values (plain, the seed's '~' numbers) are approximate, from a "
                  "loosely specified setup; " + ("their rising trend is reproduced, not their "
