@@ -81,7 +81,8 @@ def run(args: argparse.Namespace) -> dict:
         note=("Layer 1 is the bottom. Default = PyTorch's Linear init; kaiming = He init, "
               "residual branches / sqrt(depth). Plain fades toward the bottom; residual keeps "
               "at least the gradient sent in at every layer here (the +1 in each layer's "
-              "Jacobian I + D W), and grows because each branch adds a path of its own. Seed 003 publishes no numbers."))
+              "Jacobian I + D W), and grows because each branch adds a path of its own. "
+              "Seed 003 publishes no numbers."))
     print(format_table(table))
     result = {"depth": depth, "layers": list(range(1, depth + 1)), "tables": [table],
               "figures": [plot(measured, depth, args)]}

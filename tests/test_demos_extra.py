@@ -123,7 +123,7 @@ def seed004_reference_losses(X, y, depth, seed, lr, momentum, steps, residual=Fa
                 activations.append(np.maximum(0, pre[-1]) + (activations[-1] if skip[i] else 0))
         p = activations[-1].ravel()
         losses.append(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
-        grad_z = (p - y).reshape(-1, 1) / len(y)
+        grad_z, grad_a = (p - y).reshape(-1, 1) / len(y), None  # grad_a: d loss / d a_{i+1}
         for i in reversed(range(depth)):
             if i < depth - 1:
                 grad_z = grad_a * (pre[i] > 0)
