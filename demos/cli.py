@@ -71,6 +71,8 @@ def make_main(module_name: str) -> Callable[[Optional[Sequence[str]]], int]:
 
     >>> main = make_main("demos.depth_sweep")       # in demos/depth_sweep.py: make_main(__name__)
     """
+    if module_name == "__main__":  # run as `python -m demos.NAME`: the spec has the real name
+        module_name = sys.modules["__main__"].__spec__.name
     name = module_name.rsplit(".", 1)[-1]
 
     def main(argv: Optional[Sequence[str]] = None) -> int:

@@ -85,7 +85,9 @@ def _train_all(cells: Sequence[Cell], data: np.ndarray, methods: Sequence[str], 
         if jobs <= 1:
             while queue:
                 i = queue.pop(0)
-                finish(i, _timed(tasks[i][0], data, tasks[i][1], bar.update))
+                result = _timed(tasks[i][0], data, tasks[i][1], bar.update)
+                bar.update(tasks[i][0].epochs - len(result["curve"]))  # a diverged run stops early
+                finish(i, result)
         else:
             with ProcessPoolExecutor(max_workers=jobs) as pool:
                 running = {}
@@ -138,7 +140,8 @@ def _agreement(runs: List[dict]) -> dict:
 
 def run(args: argparse.Namespace) -> dict:
     depths = args.depths or (QUICK_DEPTHS if args.quick else PUBLISHED["depths"])
-    epochs = args.epochs or (QUICK_EPOCHS if args.quick else PUBLISHED["epochs"])
+    epochs = args.epochs if args.epochs is not None else (
+        QUICK_EPOCHS if args.quick else PUBLISHED["epochs"])
     data = nets.data.identity_data(args.points, args.width, args.data_seed)
     baseline = nets.data.zero_prediction_loss(data)
     methods = METHODS[:1] if args.no_manual else METHODS

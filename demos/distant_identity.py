@@ -98,7 +98,12 @@ def _summary(run: dict) -> dict:
 
 
 def run(args: argparse.Namespace) -> dict:
-    args.steps = args.steps or (30 if args.quick else 500)
+    if args.steps is None:
+        args.steps = 30 if args.quick else 500
+    if args.steps < 1 or args.depth < 1 or args.dim < 1 or args.batch_size < 1:
+        raise ValueError(f"distant_identity: steps, depth, dim and batch size must be at least "
+                         f"1, got steps={args.steps}, depth={args.depth}, dim={args.dim}, "
+                         f"batch size={args.batch_size}")
     spread = args.spread_seeds if args.spread_seeds is not None else (0 if args.quick else 4)
     start = time.perf_counter()
     with Progress(total=args.steps * (2 + spread), desc="distant identity") as bar:

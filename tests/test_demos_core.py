@@ -237,3 +237,10 @@ def test_depth_sweep_reports_the_divergence_and_trains_the_rescues_in_parallel(t
     assert all(r["diverged"] is None and math.isfinite(r["final"]) for r in rescues.values())
     assert result["autodiff_vs_manual"]["max_abs_diff"] <= 1e-9
     assert len(result["autodiff_vs_manual"]["cells"]) == 4  # plain, residual, two rescues
+
+
+def test_a_demo_runs_as_its_own_module():
+    done = subprocess.run([sys.executable, "-m", "demos.distant_identity", "--help"], cwd=REPO,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "python -m demos distant_identity" in done.stdout and "--steps" in done.stdout
