@@ -42,6 +42,21 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
                         help="a reduced configuration that runs in seconds (for tests and CI)")
 
 
+def positive_int(text: str) -> int:
+    """An argparse `type` for counts (depths, seeds, steps): 0 or less is an error, not "use
+    the default".
+
+    >>> parser.add_argument("--seeds", type=positive_int, default=None)
+    """
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
 def build_parser(name: str) -> argparse.ArgumentParser:
     """The argument parser of demo `name`: the common options, then the demo's own."""
     module = load_demo(name)

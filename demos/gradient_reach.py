@@ -27,7 +27,7 @@ import nets
 from nets.probes import probe_layers, weight_grad_norms
 from tinygrad_res import Tensor
 
-from .cli import make_main
+from .cli import make_main, positive_int
 from .tables import format_table, make_table
 
 SUMMARY = ("Seed 003: gradient magnitude per layer in a plain vs a residual stack, "
@@ -37,10 +37,10 @@ INITS = ("default", "kaiming")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--depth", type=int, default=None,
+    parser.add_argument("--depth", type=positive_int, default=None,
                         help="layers in each stack (default: 20; --quick: 8)")
-    parser.add_argument("--width", type=int, default=16, help="features (default: 16)")
-    parser.add_argument("--batch", type=int, default=32, help="batch size (default: 32)")
+    parser.add_argument("--width", type=positive_int, default=16, help="features (default: 16)")
+    parser.add_argument("--batch", type=positive_int, default=32, help="batch size (default: 32)")
 
 
 def make_stack(init: str, residual: bool, depth: int, width: int, seed: int) -> nets.Module:

@@ -24,7 +24,7 @@ import numpy as np
 import nets
 from tinygrad_res import Tensor, grad
 
-from .cli import Progress, make_main
+from .cli import Progress, make_main, positive_int
 from .tables import format_table, make_table
 
 SUMMARY = ("Seeds 000/004: gradient reaching the first layer through post-activation (v1) vs "
@@ -34,14 +34,14 @@ KINDS = {"v1": "postact", "v2": "preact"}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--depths", type=int, nargs="+", default=None,
+    parser.add_argument("--depths", type=positive_int, nargs="+", default=None,
                         help="numbers of blocks (default: 1 3 10 30 100 300 1000; "
                              "--quick: 1 10 100 1000)")
     parser.add_argument("--norm", choices=["batch", "layer", "none"], default=None,
                         help="normalisation in the blocks (default: batch, as seed 004; "
                              "--quick: none, four times fewer ops)")
-    parser.add_argument("--width", type=int, default=16, help="features (default: 16)")
-    parser.add_argument("--batch", type=int, default=32, help="batch size (default: 32)")
+    parser.add_argument("--width", type=positive_int, default=16, help="features (default: 16)")
+    parser.add_argument("--batch", type=positive_int, default=32, help="batch size (default: 32)")
 
 
 def block_output(block: nets.Module, x: Tensor, skip_only: bool) -> Tensor:

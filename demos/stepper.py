@@ -19,16 +19,16 @@ from nets.losses import mse_loss
 from nets.probes import Probe
 from tinygrad_res import Tensor
 
-from .cli import make_main
+from .cli import make_main, positive_int
 from .tables import format_table, make_table
 
 SUMMARY = "Seed 003: an HTML page to step through the forward and backward pass of a residual block"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--blocks", type=int, default=1,
+    parser.add_argument("--blocks", type=positive_int, default=1,
                         help="residual layers x + relu(Wx + b) in a row (default: 1)")
-    parser.add_argument("--width", type=int, default=3, help="features (default: 3)")
+    parser.add_argument("--width", type=positive_int, default=3, help="features (default: 3)")
 
 
 def residual_block_loss(blocks: int, width: int, seed: int) -> tuple:

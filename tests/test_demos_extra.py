@@ -163,3 +163,17 @@ def test_spirals(tmp_path):
     # both settings start from the same networks: the same first loss
     first = [result["settings"][s]["curves"]["plain"]["4"][0][0] for s in ("seed", "momentum")]
     assert first[0] == first[1]
+
+
+@pytest.mark.parametrize("name, option", [("spirals", "--steps"), ("spirals", "--seeds"),
+                                          ("pre_vs_post", "--width"), ("stepper", "--blocks")])
+def test_counts_below_one_are_rejected_not_defaulted(name, option, capsys):
+    with pytest.raises(SystemExit):
+        run_demo(name, [option, "0"])
+    assert f"argument {option}: must be at least 1, got 0" in capsys.readouterr().err
+
+
+def test_spiral_net_needs_three_layers():
+    from demos.spirals_train import SpiralNet
+    with pytest.raises(ValueError, match="SpiralNet: depth must be at least 3"):
+        SpiralNet(2)
