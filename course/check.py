@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 import tempfile
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -141,7 +142,8 @@ def _judge_stubbed(run: Run, test: CaseResult) -> List[str]:
 
 
 def judge(run: Run, course: Course, full: bool) -> tuple:
-    """(problems, notes) of a finished run."""
+    """(problems, notes) of a finished run; a note is (task id, test file) of a test outside
+    the assignment's files that a stub stopped (with --full)."""
     if run.error:
         return [run.error], []
     result, problems, notes = run.result, [], []
@@ -162,7 +164,7 @@ def judge(run: Run, course: Course, full: bool) -> tuple:
             problems.append(f"task {owner.id}: {test.nodeid} fails in {run.name}{need}: "
                             f"{test.message}")
         elif blocker is not None and full and test.nodeid.split("::")[0] not in run.own_files:
-            notes.append(f"{test.nodeid} is stopped by task {blocker.id}'s stub")
+            notes.append((blocker.id, test.nodeid.split("::")[0]))
         else:
             hint = f"; mark it {blocker.marker}" if blocker else ""
             problems.append(f"{test.nodeid} fails in {run.name}{hint}: {test.message}")
@@ -218,8 +220,11 @@ def check(root: Path, course: Course, number: Optional[int] = None, jobs: int = 
         tests = len(run.result.tests) if run.result else 0
         log(f"  {run.name:<48} {tests:>4} tests  "
             f"{'ok' if not run_problems else f'{len(run_problems)} problem(s)'}")
-    for note in notes:
-        log(f"  note: {note}")
+    for task_id in sorted({task_id for task_id, _ in notes}):
+        files = Counter(path for t, path in notes if t == task_id)
+        where = ", ".join(f"{path} ({n})" for path, n in sorted(files.items()))
+        log(f"  outside the assignment's test files, task {task_id}'s stub stops "
+            f"{sum(files.values())} tests (they use its code): {where}")
     tasks = sum(len(a.tasks) for a in course.select(number))
     log(f"checked {tasks} tasks of {len(course.select(number))} assignment(s) with "
         f"{len(runs)} pytest runs in {time.monotonic() - start:.0f} s")

@@ -19,6 +19,13 @@ SETUP = """\
     .venv/bin/python -m course grade{flag}    # your score, task by task"""
 
 
+ORDER_NOTE = """
+Here every assignment is blanked at once, and they use each other's code: every gradient
+check walks the graph of assignment 3 and many tests sum with assignment 2's `sum`, so most
+tests of assignments 1 and 2 stop at a Task 3.1 or 2.x error until those are written.
+"""
+
+
 def readme_note(assignments: List[Assignment], flag: str) -> str:
     """The note put at the top of the student's README.md."""
     names = ", ".join(f"{a.number} ({a.title})" for a in assignments)
@@ -30,13 +37,18 @@ def readme_note(assignments: List[Assignment], flag: str) -> str:
                         f" {task.points:g} |")
     docs = "\n".join(f"- assignment {a.number}: `{a.doc}`" for a in assignments)
     first = assignments[0].tasks[0].marker.removeprefix("task_")
-    return f"""# Student version: assignment {names}
+    title = "every assignment" if len(assignments) > 1 else f"assignment {names}"
+    return f"""# Student version: {title}
 
 The code of the tasks below has been taken out. Each missing piece sits between a
 `# BEGIN TASK N.M` and an `# END TASK N.M` comment and raises
 `NotImplementedError("Task N.M: ...")` until you write it; everything else is complete.
 Keep the two marker comments and write your code between them.
 
+Do the tasks in order: a task's tests may use the tasks before it, and then stop at *their*
+NotImplementedError first. Other tests of the repository that use the missing code (training
+a network needs every op's backward) fail the same way until the task they need is done.
+{ORDER_NOTE if len(assignments) > 1 else ""}
 Set up and run (Python 3.10+):
 
 {SETUP.format(first=first, flag=flag)}

@@ -220,6 +220,15 @@ def test_check_names_each_badly_marked_test_and_only_those(tiny_repo):
     assert len(problems) == len(expected)
 
 
+def test_check_full_lists_tests_elsewhere_that_use_the_blanked_code(tiny_repo):
+    (tiny_repo / "tests" / "test_other.py").write_text(
+        "from pkg.geometry import area\n\n\ndef test_uses_area():\n    assert area(1.0) > 3\n")
+    lines = []
+    assert check(tiny_repo, COURSE, full=True, log=lines.append) == []
+    assert ("  outside the assignment's test files, task 1.1's stub stops 1 tests (they use its "
+            "code): tests/test_other.py (1)") in lines
+
+
 def test_check_reports_markers_and_tasks_without_tests(tiny_repo):
     geometry = tiny_repo / "pkg" / "geometry.py"
     geometry.write_text(GEOMETRY.replace("    # END TASK 1.2\n", ""))
