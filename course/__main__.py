@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 from typing import List, Optional
 
-from .spec import load_course
+from .markers import MarkerError
+from .spec import SpecError, load_course
 from .tree import repo_root
 
 
@@ -78,7 +79,11 @@ def main(argv: Optional[List[str]] = None) -> int:
                        help="write the generated trees here instead of a temporary folder")
     check.set_defaults(handler=_check)
     args = parser.parse_args(argv)
-    return args.handler(args)
+    try:
+        return args.handler(args)
+    except (SpecError, MarkerError, LookupError, FileExistsError) as error:
+        print(f"course {args.command}: {str(error).removeprefix('course: ')}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -72,7 +72,7 @@ class Assignment:
 @dataclass(frozen=True)
 class Course:
     assignments: Tuple[Assignment, ...]
-    _tasks: Dict[str, Task] = field(default_factory=dict, compare=False, repr=False)
+    _tasks: Dict[str, Task] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         for assignment in self.assignments:
@@ -86,7 +86,7 @@ class Course:
 
     def task(self, task_id: str) -> Task:
         if task_id not in self._tasks:
-            raise KeyError(f"course: no task {task_id!r}; tasks: {', '.join(self._tasks)}")
+            raise LookupError(f"course: no task {task_id!r}; tasks: {', '.join(self._tasks)}")
         return self._tasks[task_id]
 
     def assignment(self, number: int) -> Assignment:
@@ -94,7 +94,7 @@ class Course:
             if assignment.number == number:
                 return assignment
         known = ", ".join(str(a.number) for a in self.assignments)
-        raise KeyError(f"course: no assignment {number}; assignments: {known}")
+        raise LookupError(f"course: no assignment {number}; assignments: {known}")
 
     def select(self, number: Optional[int]) -> List[Assignment]:
         """All assignments (number None) or just the one numbered `number`."""

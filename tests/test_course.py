@@ -5,6 +5,7 @@ import re
 import pytest
 
 from course import load_course, marker_name
+from course.__main__ import main
 from course.markers import MarkerError, blank_regions, find_regions, stub_line
 from course.spec import SpecError, parse_course
 from course.tree import repo_root
@@ -145,7 +146,7 @@ def test_parse_a_course():
         ("task_1_1", 5.0, ("pkg/geometry.py",), 1)
     assert task.stub_message == "Task 1.1: return the area"
     assert course.assignment(1).points == 5.0
-    with pytest.raises(KeyError, match="no assignment 2"):
+    with pytest.raises(LookupError, match="no assignment 2"):
         course.assignment(2)
 
 
@@ -182,3 +183,21 @@ def test_the_course_of_this_repository():
 def test_every_task_marker_is_registered(pytestconfig):
     registered = {line.split(":")[0] for line in pytestconfig.getini("markers")}
     assert {task.marker for task in load_course().tasks} <= registered
+
+
+def test_student_command_on_this_repository(tmp_path, capsys):
+    out = tmp_path / "hw1"
+    assert main(["student", str(out), "--assignment", "1"]) == 0
+    arithmetic = (out / "tinygrad_res" / "ops" / "arithmetic.py").read_text()
+    assert 'raise NotImplementedError(\n            "Task 1.2: return the gradients of Mul and ' \
+           'Div from their saved inputs")' in arithmetic
+    assert "grad_output * b, grad_output * a" not in arithmetic
+    root = repo_root()
+    for unchanged in ("tinygrad_res/ops/reduce.py", "tinygrad_res/autograd.py", "pyproject.toml"):
+        assert (out / unchanged).read_text() == (root / unchanged).read_text()
+    assert (out / "README.md").read_text().startswith("# Student version: assignment 1 (")
+    assert not (out / ".git").exists() and not (out / ".venv").exists()
+    assert main(["student", str(out), "--assignment", "1"]) == 2
+    assert main(["student", str(tmp_path / "x"), "--assignment", "9"]) == 2
+    err = capsys.readouterr().err
+    assert "exists and is not empty" in err and "no assignment 9; assignments: 1, 2" in err
