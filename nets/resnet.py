@@ -17,8 +17,6 @@ from __future__ import annotations
 
 from typing import Optional
 
-import numpy as np
-
 from tinygrad_res import Tensor
 
 from .conv import BatchNorm2d, Conv2d, GlobalAvgPool2d
