@@ -17,8 +17,9 @@ $(VENV)/.installed: pyproject.toml
 
 venv: $(VENV)/.installed
 
+# two pytest workers on two cores: one BLAS thread each, or they fight over the cores
 test: venv
-	$(PY) -m pytest -n 2 -q $(PYTEST_ARGS)
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(PY) -m pytest -n 2 -q $(PYTEST_ARGS)
 
 demo: venv
 	$(PY) -m demos report
