@@ -13,11 +13,17 @@ import numpy as np
 from .manual_layers import mse_forward_backward
 
 
+def _float_array(a) -> np.ndarray:
+    """float32 stays float32 (as in the engine); anything else becomes float64."""
+    a = np.asarray(a)
+    return a if a.dtype in (np.float32, np.float64) else a.astype(np.float64)
+
+
 def mlp_forward(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray], x: np.ndarray,
                 residual: bool) -> Tuple[list, list]:
     """(pre_activations, activations): activations[0] is x, activations[i + 1] the output of
     layer i, pre_activations[i] = activations[i] W_i^T + b_i."""
-    activations, pre_activations = [np.asarray(x, dtype=np.float64)], []
+    activations, pre_activations = [_float_array(x)], []
     for weight, bias in zip(weights, biases):
         # BEGIN TASK 4.2
         previous = activations[-1]
@@ -57,6 +63,6 @@ def mlp_loss_and_grads(weights: Sequence[np.ndarray], biases: Sequence[np.ndarra
     >>> loss, grads = mlp_loss_and_grads([np.eye(2)], [np.zeros(2)], x, x, residual=False)
     """
     pre_activations, activations = mlp_forward(weights, biases, x, residual)
-    loss, delta = mse_forward_backward(activations[-1], np.asarray(target, dtype=np.float64))
+    loss, delta = mse_forward_backward(activations[-1], _float_array(target))
     grads, _ = mlp_backward(weights, pre_activations, activations, delta, residual)
     return loss, grads

@@ -87,10 +87,11 @@ class Module:
                 out = self.forward(*args, **kwargs)
         else:
             out = self.forward(*args, **kwargs)
-        for hook in list(self._forward_hooks.values()):
-            replaced = hook(self, args, out)
-            if replaced is not None:
-                out = replaced
+        if self._forward_hooks:  # usually none: skip building the list on every call
+            for hook in list(self._forward_hooks.values()):
+                replaced = hook(self, args, out)
+                if replaced is not None:
+                    out = replaced
         return out
 
     def register_forward_hook(self, hook: Callable) -> HookHandle:

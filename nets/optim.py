@@ -78,8 +78,9 @@ class SGD(Optimizer):
             if self.momentum:
                 if "momentum_buffer" not in state:
                     state["momentum_buffer"] = np.array(grad, copy=True)
-                else:
-                    state["momentum_buffer"] = self.momentum * state["momentum_buffer"] + grad
+                else:  # in place: the buffer is ours, and as big as the parameter
+                    state["momentum_buffer"] *= self.momentum
+                    state["momentum_buffer"] += grad
                 grad = state["momentum_buffer"]
             p.data -= self.lr * grad
         # END TASK 5.1
@@ -111,8 +112,13 @@ class Adam(Optimizer):
                              exp_avg_sq=np.zeros_like(p.data))
             state["step"] += 1
             t = state["step"]
-            state["exp_avg"] = beta1 * state["exp_avg"] + (1 - beta1) * grad
-            state["exp_avg_sq"] = beta2 * state["exp_avg_sq"] + (1 - beta2) * grad * grad
-            step_size = self.lr / (1 - beta1 ** t)
-            denom = np.sqrt(state["exp_avg_sq"]) / math.sqrt(1 - beta2 ** t) + self.eps
-            p.data -= step_size * state["exp_avg"] / denom
+            # the moments are updated in place: no new arrays as big as the parameters
+            exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
+            exp_avg *= beta1
+            exp_avg += (1 - beta1) * grad
+            exp_avg_sq *= beta2
+            exp_avg_sq += (1 - beta2) * grad * grad
+            denom = np.sqrt(exp_avg_sq)
+            denom /= math.sqrt(1 - beta2 ** t)
+            denom += self.eps
+            p.data -= self.lr / (1 - beta1 ** t) * exp_avg / denom

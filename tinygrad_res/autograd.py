@@ -32,7 +32,11 @@ def topological_order(root) -> list:
         if fn is not None:
             for parent in fn.parents:
                 if parent.requires_grad and parent not in visited:
-                    stack.append((parent, False))
+                    if parent._fn is None:  # a leaf has no inputs: it can go straight in
+                        visited.add(parent)
+                        order.append(parent)
+                    else:
+                        stack.append((parent, False))
     return order
     # END TASK 3.1
 
@@ -41,9 +45,12 @@ def backprop(root, seed: np.ndarray) -> Iterator[tuple]:
     """Yield `(node, gradient of root w.r.t. node)` for each node, output first.
 
     A node used by several ops (the skip connection) receives the sum of their contributions:
-    the gradients are accumulated in `pending` until the node's turn comes.
+    the gradients are accumulated in `pending` until the node's turn comes. A leaf's gradient
+    is an array of its own (an optimizer may change it in place); other nodes' gradients may
+    share memory with their neighbours'.
     """
     pending = {root: seed}
+    anomaly = _state.anomaly  # read once: it is a per-thread lookup
     for node in reversed(topological_order(root)):
         grad = pending.pop(node, None)
         if grad is None:
@@ -57,18 +64,25 @@ def backprop(root, seed: np.ndarray) -> Iterator[tuple]:
         if type(input_grads) is not tuple:
             input_grads = (input_grads,)
         # END TASK 3.2
-        if _state.anomaly and hasattr(fn, "created_at"):
+        if anomaly and hasattr(fn, "created_at"):
             _check_finite(fn, input_grads, "backward")
         for parent, parent_grad in zip(fn.parents, input_grads):
             if parent_grad is None or not parent.requires_grad:
                 continue
-            # a gradient is an array of its tensor's shape and dtype (float32 stays float32)
-            parent_grad = np.asarray(unbroadcast(parent_grad, parent.shape), dtype=parent.dtype)
+            # a gradient is an array of its tensor's shape and dtype (float32 stays float32);
+            # most already are, and checking is cheaper than converting
+            data = parent.data
+            if parent_grad.shape != data.shape:
+                parent_grad = unbroadcast(parent_grad, data.shape)
+            if type(parent_grad) is not np.ndarray or parent_grad.dtype != data.dtype:
+                parent_grad = np.asarray(parent_grad, dtype=data.dtype)
+            # a leaf's gradient must not be another node's: copy one the op passed through
+            # unchanged (an add) or a view into another array; new arrays are kept as they are
+            if parent._fn is None and (parent_grad is grad or parent_grad.base is not None):
+                parent_grad = parent_grad.copy()
             # BEGIN TASK 3.2
-            if parent in pending:
-                pending[parent] = pending[parent] + parent_grad
-            else:
-                pending[parent] = parent_grad
+            previous = pending.get(parent)
+            pending[parent] = parent_grad if previous is None else previous + parent_grad
             # END TASK 3.2
 
 
@@ -84,7 +98,7 @@ def seed_gradient(root, grad) -> np.ndarray:
                 f"backward: grad can be implied only for a scalar output, got shape "
                 f"{root.shape}; pass grad= with that shape")
         return np.ones_like(root.data)
-    grad = np.asarray(getattr(grad, "data", grad), dtype=root.dtype)
+    grad = np.array(getattr(grad, "data", grad), dtype=root.dtype)  # a copy: ours to hand on
     if grad.shape != root.shape:
         raise ValueError(
             f"backward: grad has shape {grad.shape} but the output has shape {root.shape}")

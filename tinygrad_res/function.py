@@ -156,6 +156,11 @@ class Function:
     def backward(self, grad_output: np.ndarray):
         raise NotImplementedError(f"{self.name}: backward is not implemented")
 
+    @property
+    def needs_input_grad(self) -> tuple:
+        """For each input, whether it needs a gradient: backward may skip the others."""
+        return tuple([t.requires_grad for t in self.parents])
+
     @classmethod
     def apply(cls, *inputs, **options):
         """Run the op on Tensors and record it in the graph if any input needs a gradient."""
@@ -169,16 +174,15 @@ class Function:
             raise
         if type(data) is not np.ndarray:
             data = np.asarray(data)
-        requires_grad = _state.grad_enabled and any(t.requires_grad for t in inputs)
-        out = Tensor._from_op(data, fn if requires_grad else None)
-        if requires_grad:
-            fn.parents = inputs
-            fn.needs_input_grad = tuple(t.requires_grad for t in inputs)
-            fn.scope = _state.scope
-            if _state.anomaly:
-                fn.created_at = _caller_outside_engine()
-                _check_finite(fn, (data,), "forward")
-        return out
+        if _state.grad_enabled:
+            for t in inputs:
+                if t.requires_grad:  # backward will reach this op: record it
+                    fn.parents, fn.scope = inputs, _state.scope
+                    if _state.anomaly:
+                        fn.created_at = _caller_outside_engine()
+                        _check_finite(fn, (data,), "forward")
+                    return Tensor._from_op(data, fn)
+        return Tensor._from_op(data, None)  # no input needs a gradient: a constant
 
 
 from .tensor import Tensor  # noqa: E402  (tensor.py imports the ops, which import this module)

@@ -132,12 +132,7 @@ class Tensor:
         """
         seed = autograd.seed_gradient(self, grad)
         for node, node_grad in autograd.backprop(self, seed):
-            if node.grad is not None:
-                node.grad = node.grad + node_grad
-            elif node._fn is None:
-                node.grad = np.array(node_grad)
-            else:
-                node.grad = node_grad
+            node.grad = node_grad if node.grad is None else node.grad + node_grad
 
     def zero_grad(self) -> None:
         self.grad = None

@@ -1,6 +1,4 @@
 """Matrix products."""
-import numpy as np
-
 from ..function import Function
 
 
@@ -33,8 +31,8 @@ class MatMul(Function):
             g = g[..., None, :]
         if b.ndim == 1:
             g = g[..., None]
-        grad_a = g @ np.swapaxes(b2, -1, -2)
-        grad_b = np.swapaxes(a2, -1, -2) @ g
+        grad_a = g @ b2.swapaxes(-1, -2)
+        grad_b = a2.swapaxes(-1, -2) @ g
         if a.ndim == 1:
             grad_a = grad_a[..., 0, :]
         if b.ndim == 1:
@@ -63,9 +61,11 @@ class Linear(Function):
     def backward(self, grad_output):
         # BEGIN TASK 1.5
         x, weight = self.saved
-        g2 = grad_output.reshape(-1, grad_output.shape[-1])
-        x2 = x.reshape(-1, x.shape[-1])
-        grad_x = grad_output @ weight
+        g2, x2 = grad_output, x
+        if x.ndim != 2:  # a batch of any shape (..., in) is a stack of rows
+            g2, x2 = grad_output.reshape(-1, grad_output.shape[-1]), x.reshape(-1, x.shape[-1])
+        # the network's input (data) needs no gradient: skip that product
+        grad_x = grad_output @ weight if self.parents[0].requires_grad else None
         grad_weight = g2.T @ x2
         if self.has_bias:
             return grad_x, grad_weight, g2.sum(axis=0)

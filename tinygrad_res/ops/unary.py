@@ -36,14 +36,14 @@ class ReLU(Function):
     name = "relu"
 
     def forward(self, a):
-        out = np.maximum(a, 0)
+        out = np.maximum(a, 0.0)
         self.save_for_backward(out)
         return out
 
     def backward(self, grad_output):
         # BEGIN TASK 1.3
         (out,) = self.saved
-        return grad_output * (out > 0)
+        return grad_output * (out > 0.0)
         # END TASK 1.3
 
 
