@@ -1,0 +1,161 @@
+"""One ResMLP trained three ways: the engine (nets), hand-written numpy, PyTorch.
+
+Each `*_trainer` starts from the same weights and returns a `Trainer`: `train()` makes one
+optimizer step per batch of the list it was given, `parameters()` gives the arrays in
+`ResMLP.parameters()` order and `last_loss()` the loss of the latest step, so the contenders can
+be checked to have done the same work. The task is the seeds' identity task: the target is the
+input, the loss the mean squared error.
+"""
+from __future__ import annotations
+
+import math
+from typing import Callable, List, NamedTuple
+
+import numpy as np
+
+import nets
+from nets.losses import mse_loss
+from nets.manual import mlp_loss_and_grads
+from tinygrad_res import Tensor
+
+from . import common
+
+
+class Trainer(NamedTuple):
+    train: Callable[[], None]
+    parameters: Callable[[], List[np.ndarray]]
+    last_loss: Callable[[], float]
+
+
+def engine_trainer(model: nets.ResMLP, batches: List[np.ndarray], optimizer: str,
+                   lr: float) -> Trainer:
+    """What a user of this project writes: a Module, an optimizer from nets.optim, backward()."""
+    params = list(model.parameters())
+    opt = nets.optim.SGD(params, lr=lr) if optimizer == "sgd" else nets.optim.Adam(params, lr=lr)
+    inputs = [Tensor(batch) for batch in batches]
+    losses = [None]
+
+    def train() -> None:
+        for x in inputs:
+            loss = mse_loss(model(x), x)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        losses[0] = loss
+
+    return Trainer(train, lambda: [p.data for p in params], lambda: losses[0].item())
+
+
+class NumpyAdam:
+    """Adam written by hand in numpy, in place, with PyTorch's update rule."""
+
+    def __init__(self, params: List[np.ndarray], lr: float, betas=(0.9, 0.999), eps=1e-8):
+        self.params, self.lr, self.betas, self.eps, self.t = params, lr, betas, eps, 0
+        self.m = [np.zeros_like(p) for p in params]
+        self.v = [np.zeros_like(p) for p in params]
+
+    def step(self, grads: List[np.ndarray]) -> None:
+        beta1, beta2 = self.betas
+        self.t += 1
+        step_size = self.lr / (1 - beta1 ** self.t)
+        root_correction = math.sqrt(1 - beta2 ** self.t)
+        for p, g, m, v in zip(self.params, grads, self.m, self.v):
+            m *= beta1
+            m += (1 - beta1) * g
+            v *= beta2
+            v += (1 - beta2) * g * g
+            denom = np.sqrt(v)
+            denom /= root_correction
+            denom += self.eps
+            p -= step_size * m / denom
+
+
+def numpy_trainer(model: nets.ResMLP, batches: List[np.ndarray], optimizer: str,
+                  lr: float) -> Trainer:
+    """The project's hand-written backprop (nets/manual_mlp.py) and a hand-written update."""
+    params = [p.data.copy() for p in model.parameters()]  # weight, bias, weight, bias, ...
+    weights, biases = params[0::2], params[1::2]
+    adam = NumpyAdam(params, lr) if optimizer == "adam" else None
+    losses = [None]
+
+    def train() -> None:
+        for x in batches:
+            losses[0], grads = mlp_loss_and_grads(weights, biases, x, x, residual=True)
+            if adam is not None:
+                adam.step(grads)
+            else:
+                for p, g in zip(params, grads):
+                    p -= lr * g
+
+    return Trainer(train, lambda: params, lambda: losses[0])
+
+
+def torch_trainer(torch, model: nets.ResMLP, batches: List[np.ndarray], optimizer: str,
+                  lr: float) -> Trainer:
+    """The same network as torch.nn.Linear layers, torch.optim and F.mse_loss (eager mode)."""
+    dtype = {np.dtype(np.float32): torch.float32, np.dtype(np.float64): torch.float64}
+    linears = []
+    for layer in model.linears():
+        linear = torch.nn.Linear(model.width, model.width, dtype=dtype[layer.weight.dtype])
+        with torch.no_grad():
+            linear.weight.copy_(torch.from_numpy(layer.weight.data))
+            linear.bias.copy_(torch.from_numpy(layer.bias.data))
+        linears.append(linear)
+    layers = torch.nn.ModuleList(linears)
+    params = list(layers.parameters())
+    opt = (torch.optim.SGD(params, lr=lr) if optimizer == "sgd"
+           else torch.optim.Adam(params, lr=lr))
+    inputs = [torch.from_numpy(batch) for batch in batches]
+    relu, mse = torch.relu, torch.nn.functional.mse_loss
+
+    def forward(x):
+        for linear in layers:
+            x = x + relu(linear(x))
+        return x
+
+    losses = [None]
+
+    def train() -> None:
+        for x in inputs:
+            loss = mse(forward(x), x)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        losses[0] = loss
+
+    return Trainer(train, lambda: [p.detach().numpy() for p in params],
+                   lambda: losses[0].item())
+
+
+def make_trainers(model: nets.ResMLP, batches: List[np.ndarray], optimizer: str, lr: float,
+                  use_torch: bool) -> dict:
+    trainers = {"engine": engine_trainer(model, batches, optimizer, lr),
+                "numpy": numpy_trainer(model, batches, optimizer, lr)}
+    torch = common.load_torch() if use_torch else None
+    if torch is not None:
+        trainers["torch"] = torch_trainer(torch, model, batches, optimizer, lr)
+    return trainers
+
+
+def compare(trainers: dict, rounds: int, steps_per_call: int, param_rtol, loss_rtol: float,
+            **description) -> dict:
+    """Time the trainers (seconds per step), then check that they agree: parameters to
+    `param_rtol` (None: not checked) and the last loss to `loss_rtol`."""
+    medians = common.measure({name: t.train for name, t in trainers.items()}, rounds)
+    medians = {name: seconds / steps_per_call for name, seconds in medians.items()}
+    engine = trainers["engine"]
+    others = {name: t for name, t in trainers.items() if name != "engine"}
+    agreement = []
+    if param_rtol is not None:
+        worst = common.parameters_agree(engine.parameters(),
+                                        {n: t.parameters() for n, t in others.items()},
+                                        param_rtol)
+        agreement.append("parameters: " + ", ".join(f"{n} {v:.0e}" for n, v in worst.items()))
+    losses = {name: t.last_loss() for name, t in trainers.items()}
+    for name, loss in losses.items():
+        if not abs(loss - losses["engine"]) <= loss_rtol * abs(losses["engine"]):
+            raise AssertionError(f"bench: last losses differ: {losses}")
+    agreement.append("last loss: " + ", ".join(f"{n} {v:.6g}" for n, v in losses.items()))
+    result = dict(description, rounds=rounds, medians=medians, ratios=common.ratios(medians))
+    result["notes"] = result.get("notes", []) + ["contenders agree; " + "; ".join(agreement)]
+    return result
