@@ -31,12 +31,16 @@ class MatMul(Function):
             g = g[..., None, :]
         if b.ndim == 1:
             g = g[..., None]
-        grad_a = g @ b2.swapaxes(-1, -2)
-        grad_b = a2.swapaxes(-1, -2) @ g
-        if a.ndim == 1:
-            grad_a = grad_a[..., 0, :]
-        if b.ndim == 1:
-            grad_b = grad_b[..., 0]
+        need_a, need_b = self.needs_input_grad  # a constant (data) needs no product
+        grad_a = grad_b = None
+        if need_a:
+            grad_a = g @ b2.swapaxes(-1, -2)
+            if a.ndim == 1:
+                grad_a = grad_a[..., 0, :]
+        if need_b:
+            grad_b = a2.swapaxes(-1, -2) @ g
+            if b.ndim == 1:
+                grad_b = grad_b[..., 0]
         return grad_a, grad_b
         # END TASK 1.4
 
@@ -48,10 +52,10 @@ class Linear(Function):
     x is (..., in), W is (out, in), b is (out,).
     """
     def forward(self, x, weight, bias=None):
-        if weight.ndim != 2 or x.ndim == 0 or x.shape[-1] != weight.shape[1]:
+        if weight.ndim != 2 or x.shape[-1:] != weight.shape[1:]:
             raise ValueError(f"linear: input {x.shape} does not fit weight {weight.shape} "
                              f"(expected (..., {weight.shape[-1]}) for weight (out, in))")
-        if bias is not None and bias.shape != (weight.shape[0],):
+        if bias is not None and bias.shape != weight.shape[:1]:
             raise ValueError(f"linear: bias {bias.shape} does not fit weight {weight.shape}")
         self.save_for_backward(x, weight)
         self.has_bias = bias is not None
