@@ -1,13 +1,15 @@
 """One ResMLP trained three ways: the engine (nets), hand-written numpy, PyTorch.
 
 Each `*_trainer` starts from the same weights and returns a `Trainer`: `train()` makes one
-optimizer step per batch of the list it was given, `parameters()` gives the arrays in
+optimizer step on each of the next `per_call` batches of its list (going round it), so that
+short calls of the contenders can alternate; `parameters()` gives the arrays in
 `ResMLP.parameters()` order and `last_loss()` the loss of the latest step, so the contenders can
 be checked to have done the same work. The task is the seeds' identity task: the target is the
 input, the loss the mean squared error.
 """
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Callable, List, NamedTuple
 
@@ -21,6 +23,14 @@ from tinygrad_res import Tensor
 from . import common
 
 
+def take_in_turn(items: list, per_call: int) -> Callable[[], list]:
+    """A function returning the next `per_call` items of `items` at each call, going round."""
+    if len(items) % per_call:
+        raise ValueError(f"bench: {len(items)} batches do not split into calls of {per_call}")
+    calls = itertools.cycle([items[i:i + per_call] for i in range(0, len(items), per_call)])
+    return lambda: next(calls)
+
+
 class Trainer(NamedTuple):
     train: Callable[[], None]
     parameters: Callable[[], List[np.ndarray]]
@@ -28,15 +38,15 @@ class Trainer(NamedTuple):
 
 
 def engine_trainer(model: nets.ResMLP, batches: List[np.ndarray], optimizer: str,
-                   lr: float) -> Trainer:
+                   lr: float, per_call: int) -> Trainer:
     """What a user of this project writes: a Module, an optimizer from nets.optim, backward()."""
     params = list(model.parameters())
     opt = nets.optim.SGD(params, lr=lr) if optimizer == "sgd" else nets.optim.Adam(params, lr=lr)
-    inputs = [Tensor(batch) for batch in batches]
+    next_inputs = take_in_turn([Tensor(batch) for batch in batches], per_call)
     losses = [None]
 
     def train() -> None:
-        for x in inputs:
+        for x in next_inputs():
             loss = mse_loss(model(x), x)
             opt.zero_grad()
             loss.backward()
@@ -71,15 +81,16 @@ class NumpyAdam:
 
 
 def numpy_trainer(model: nets.ResMLP, batches: List[np.ndarray], optimizer: str,
-                  lr: float) -> Trainer:
+                  lr: float, per_call: int) -> Trainer:
     """The project's hand-written backprop (nets/manual_mlp.py) and a hand-written update."""
     params = [p.data.copy() for p in model.parameters()]  # weight, bias, weight, bias, ...
     weights, biases = params[0::2], params[1::2]
     adam = NumpyAdam(params, lr) if optimizer == "adam" else None
+    next_batches = take_in_turn(batches, per_call)
     losses = [None]
 
     def train() -> None:
-        for x in batches:
+        for x in next_batches():
             losses[0], grads = mlp_loss_and_grads(weights, biases, x, x, residual=True)
             if adam is not None:
                 adam.step(grads)
@@ -91,7 +102,7 @@ def numpy_trainer(model: nets.ResMLP, batches: List[np.ndarray], optimizer: str,
 
 
 def torch_trainer(torch, model: nets.ResMLP, batches: List[np.ndarray], optimizer: str,
-                  lr: float) -> Trainer:
+                  lr: float, per_call: int) -> Trainer:
     """The same network as torch.nn.Linear layers, torch.optim and F.mse_loss (eager mode)."""
     dtype = {np.dtype(np.float32): torch.float32, np.dtype(np.float64): torch.float64}
     linears = []
@@ -105,7 +116,7 @@ def torch_trainer(torch, model: nets.ResMLP, batches: List[np.ndarray], optimize
     params = list(layers.parameters())
     opt = (torch.optim.SGD(params, lr=lr) if optimizer == "sgd"
            else torch.optim.Adam(params, lr=lr))
-    inputs = [torch.from_numpy(batch) for batch in batches]
+    next_inputs = take_in_turn([torch.from_numpy(batch) for batch in batches], per_call)
     relu, mse = torch.relu, torch.nn.functional.mse_loss
 
     def forward(x):
@@ -116,7 +127,7 @@ def torch_trainer(torch, model: nets.ResMLP, batches: List[np.ndarray], optimize
     losses = [None]
 
     def train() -> None:
-        for x in inputs:
+        for x in next_inputs():
             loss = mse(forward(x), x)
             opt.zero_grad()
             loss.backward()
@@ -128,21 +139,22 @@ def torch_trainer(torch, model: nets.ResMLP, batches: List[np.ndarray], optimize
 
 
 def make_trainers(model: nets.ResMLP, batches: List[np.ndarray], optimizer: str, lr: float,
-                  use_torch: bool) -> dict:
-    trainers = {"engine": engine_trainer(model, batches, optimizer, lr),
-                "numpy": numpy_trainer(model, batches, optimizer, lr)}
+                  use_torch: bool, per_call: int) -> dict:
+    trainers = {"engine": engine_trainer(model, batches, optimizer, lr, per_call),
+                "numpy": numpy_trainer(model, batches, optimizer, lr, per_call)}
     torch = common.load_torch() if use_torch else None
     if torch is not None:
-        trainers["torch"] = torch_trainer(torch, model, batches, optimizer, lr)
+        trainers["torch"] = torch_trainer(torch, model, batches, optimizer, lr, per_call)
     return trainers
 
 
-def compare(trainers: dict, rounds: int, steps_per_call: int, param_rtol, loss_rtol: float,
-            **description) -> dict:
-    """Time the trainers (seconds per step), then check that they agree: parameters to
-    `param_rtol` (None: not checked) and the last loss to `loss_rtol`."""
+def compare(trainers: dict, rounds: int, per_call: int, per_unit: int, param_rtol,
+            loss_rtol: float, **description) -> dict:
+    """Time the trainers, `per_call` steps a call, and report seconds per unit of `per_unit`
+    steps; then check that they agree: parameters to `param_rtol` (None: not checked) and the
+    last loss to `loss_rtol`."""
     medians = common.measure({name: t.train for name, t in trainers.items()}, rounds)
-    medians = {name: seconds / steps_per_call for name, seconds in medians.items()}
+    medians = {name: seconds / per_call * per_unit for name, seconds in medians.items()}
     engine = trainers["engine"]
     others = {name: t for name, t in trainers.items() if name != "engine"}
     agreement = []

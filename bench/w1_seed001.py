@@ -1,8 +1,8 @@
 """W1: seed 001's training step. A depth-20, dim-64 residual MLP, batch 64, Adam (lr 1e-3).
 
 nets.seed001_network (Kaiming weights scaled by 1/sqrt(depth), zero biases), on the seed's
-fresh Uniform(-1, 1) batches with target = input. One unit is one step; each round times a
-block of distinct batches and divides.
+fresh Uniform(-1, 1) batches with target = input. One unit is one step; each call times 4
+steps on distinct batches (going round 20 of them) and divides.
 """
 import nets
 
@@ -14,15 +14,15 @@ GOAL = {"kind": "ratio", "ratio": "engine/torch", "limit": 0.5,
         "text": "engine <= 0.5x torch (and <= 1.25x numpy by hand)"}
 
 
-def run(rounds: int = 15, quick: bool = False, use_torch: bool = True) -> dict:
+def run(rounds: int = 100, quick: bool = False, use_torch: bool = True) -> dict:
     steps = 20
     model = nets.seed001_network(residual=True, depth=20, width=64)
     batches = list(nets.data.uniform_batches(steps, batch_size=64, dim=64, seed=1))
-    trainers = make_trainers(model, batches, "adam", 1e-3, use_torch)
-    return compare(trainers, rounds=5 if quick else rounds, steps_per_call=steps,
+    trainers = make_trainers(model, batches, "adam", 1e-3, use_torch, per_call=4)
+    return compare(trainers, rounds=8 if quick else rounds, per_call=4, per_unit=1,
                    param_rtol=1e-9, loss_rtol=1e-9, key="W1", title=TITLE, unit="s/step",
                    goal=GOAL)
 
 
 if __name__ == "__main__":
-    common.workload_main(run, default_rounds=15)
+    common.workload_main(run, default_rounds=100)
