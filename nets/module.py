@@ -22,7 +22,7 @@ from typing import Callable, Dict, Iterable, Iterator, Optional, Tuple
 import numpy as np
 
 from tinygrad_res import Tensor
-from tinygrad_res.viz.scope import scope
+from tinygrad_res.viz.scope import enter_scope, exit_scope
 
 from . import serialization
 
@@ -83,8 +83,11 @@ class Module:
 
     def __call__(self, *args, **kwargs):
         if self._modules:  # a block of layers: graph drawings box its ops (tinygrad_res.viz)
-            with scope(type(self).__name__):
+            outer = enter_scope(type(self).__name__)
+            try:
                 out = self.forward(*args, **kwargs)
+            finally:
+                exit_scope(outer)
         else:
             out = self.forward(*args, **kwargs)
         if self._forward_hooks:  # usually none: skip building the list on every call

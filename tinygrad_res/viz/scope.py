@@ -72,6 +72,22 @@ class scope:
         _state.scope = self.frame.parent
 
 
+def enter_scope(name: str) -> Optional[ScopeFrame]:
+    """Open a scope without a `with` block; returns the frame to hand to `exit_scope`.
+
+    For code that opens one scope per call of something small: nets.Module.__call__ does, for
+    every block of a network. `with scope(name):` does the same with two more objects.
+    """
+    outer = _state.scope
+    _state.scope = ScopeFrame(name, outer)
+    return outer
+
+
+def exit_scope(outer: Optional[ScopeFrame]) -> None:
+    """Close the scope `enter_scope` opened: `outer` is what it returned."""
+    _state.scope = outer
+
+
 def current_scope() -> Optional[ScopeFrame]:
     """The innermost active scope frame of this thread, or None."""
     return _state.scope
