@@ -17,7 +17,8 @@ from .module import Module
 
 
 def _check_features(layer: str, x: Tensor, features: int, axis: int = -1) -> None:
-    if x.ndim == 0 or x.shape[axis] != features:
+    shape = x.shape
+    if not shape or shape[axis] != features:
         raise ValueError(f"{layer}: expected input with {features} features on axis {axis}, "
                          f"got shape {x.shape}")
 

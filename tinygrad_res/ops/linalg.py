@@ -1,4 +1,6 @@
 """Matrix products."""
+import numpy as np
+
 from ..function import Function
 
 
@@ -59,7 +61,8 @@ class Linear(Function):
             raise ValueError(f"linear: bias {bias.shape} does not fit weight {weight.shape}")
         self.save_for_backward(x, weight)
         self.has_bias = bias is not None
-        out = x @ weight.T
+        # np.dot is numpy.matmul for a 2-d right operand, with less call overhead on small arrays
+        out = np.dot(x, weight.T)
         if bias is None:
             return out
         if bias.dtype != out.dtype:  # float32 data with a float64 bias: numpy promotes
@@ -74,8 +77,8 @@ class Linear(Function):
         if x.ndim != 2:  # a batch of any shape (..., in) is a stack of rows
             g2, x2 = grad_output.reshape(-1, grad_output.shape[-1]), x.reshape(-1, x.shape[-1])
         # the network's input (data) needs no gradient: skip that product
-        grad_x = grad_output @ weight if self.parents[0].requires_grad else None
-        grad_weight = g2.T @ x2
+        grad_x = np.dot(grad_output, weight) if self.parents[0].requires_grad else None
+        grad_weight = np.dot(g2.T, x2)
         if self.has_bias:
             return grad_x, grad_weight, g2.sum(axis=0)
         return grad_x, grad_weight
