@@ -98,6 +98,11 @@ def print_result(result: dict) -> None:
     goal = result.get("goal")
     if goal:
         print(f"  goal: {goal['text']}  ->  {'met' if goal_met(result) else 'NOT met'}")
+        scale = machine_scale(result)
+        if scale is not None:
+            print(f"  torch here takes {scale:.2f}x its time in the issue's table")
+        if relative_goal(result):
+            print(f"  {relative_goal(result)}")
     for note in result.get("notes", []):
         print(f"  note: {note}")
 
@@ -109,7 +114,32 @@ def goal_met(result: dict) -> Optional[bool]:
         value = result["ratios"].get(goal["ratio"])
     else:  # an absolute time for the engine, in seconds
         value = result["medians"].get("engine")
-    return None if value is None else value <= goal["limit"]
+    if value is None:
+        return None
+    also = goal.get("and")  # a second ratio that must hold as well
+    return value <= goal["limit"] and (also is None or result["ratios"][also["ratio"]]
+                                       <= also["limit"])
+
+
+def machine_scale(result: dict) -> Optional[float]:
+    """torch's time here / torch's time in the issue's table: how much slower (or faster) this
+    machine is than the one the goals were set on. None without torch or a reference."""
+    reference, torch_here = result["goal"].get("issue_torch"), result["medians"].get("torch")
+    return None if reference is None or torch_here is None else torch_here / reference
+
+
+def relative_goal(result: dict) -> Optional[str]:
+    """An absolute-time goal restated as a ratio to torch, the way it held on the issue's
+    machine (15 µs when torch took 38 µs is 0.39x torch), and this run's reading of it."""
+    goal = result["goal"]
+    if goal["kind"] != "absolute" or "issue_torch" not in goal:
+        return None
+    limit, value = goal["limit"] / goal["issue_torch"], result["ratios"].get("engine/torch")
+    if value is None:
+        return None
+    return (f"restated for this machine: engine <= {limit:.2f}x torch (the goal's share of "
+            f"torch's time on the issue's machine): {value:.2f}x, "
+            f"{'met' if value <= limit else 'not met'}")
 
 
 def workload_main(run: Callable[..., dict], default_rounds: int) -> None:

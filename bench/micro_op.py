@@ -11,7 +11,8 @@ from tinygrad_res import Tensor
 from . import common
 
 TITLE = "micro: relu(W @ x + b).sum() forward + backward, W 8x8, float64"
-GOAL = {"kind": "absolute", "limit": 15e-6, "text": "engine <= 15 µs"}
+# The issue measured torch at ~38 µs for this call on its machine: 15 µs was 0.39x torch there.
+GOAL = {"kind": "absolute", "limit": 15e-6, "text": "engine <= 15 µs", "issue_torch": 38e-6}
 CALLS_PER_ROUND = 200
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime
 from pathlib import Path
 
-from .common import format_seconds, goal_met
+from .common import format_seconds, goal_met, machine_scale, relative_goal
 
 HERE = Path(__file__).resolve().parent
 GOAL_ROWS = ["w0_seed000", "w1_seed001", "w2_wide_f32", "micro_op"]
@@ -16,8 +16,10 @@ def _runs(values) -> str:
 
 def _goal_table(results: dict) -> list:
     lines = ["| workload | goal | engine/torch (each run) | engine/numpy (each run) | "
-             "engine, torch, numpy (median of the runs' medians) | met in every run? |",
-             "|---|---|---|---|---|---|"]
+             "engine, torch, numpy (median of the runs' medians) | met in every run? | "
+             "torch here / torch in the issue's table |",
+             "|---|---|---|---|---|---|---|"]
+    restated = []
     for module in GOAL_ROWS:
         runs = results.get(module)
         if not runs:
@@ -34,9 +36,19 @@ def _goal_table(results: dict) -> list:
         verdicts = [goal_met(r) for r in runs]
         met = ("n/a (no torch)" if None in verdicts
                else "yes" if all(verdicts) else f"NO ({sum(verdicts)} of {len(verdicts)})")
+        scales = [machine_scale(r) for r in runs]
         lines.append(f"| {first['title']} | {first['goal']['text']} | "
                      f"{_runs(torch_ratios) if None not in torch_ratios else '-'} | "
-                     f"{_runs(numpy_ratios)} | {', '.join(times)} ({first['unit']}) | {met} |")
+                     f"{_runs(numpy_ratios)} | {', '.join(times)} ({first['unit']}) | {met} | "
+                     f"{_runs(scales) if None not in scales else '-'} |")
+        if relative_goal(first):
+            restated.append(f"- {first['title']}: " + "; ".join(
+                f"run {i + 1}: {relative_goal(r).split(': ', 1)[1]}" for i, r in enumerate(runs))
+                + f" ({relative_goal(first).split(':')[0]}).")
+    if restated:
+        lines += ["", "The last column compares this machine with the one the issue's table was "
+                  "measured on. An absolute goal does not travel between machines; restated as "
+                  "the share of torch's time it was there:", ""] + restated
     return lines
 
 
@@ -66,7 +78,8 @@ def _overhead(results: dict) -> list:
     return lines
 
 
-def write_results(results: dict, machine: dict, quick: bool) -> Path:
+def write_results(results: dict, machine: dict, quick: bool,
+                  path: Path = HERE / "RESULTS.md") -> Path:
     runs = max(len(r) for r in results.values())
     lines = ["# Benchmark results", "",
              f"Written by `make bench` (`python -m bench`) on {datetime.date.today()}"
@@ -86,6 +99,6 @@ def write_results(results: dict, machine: dict, quick: bool) -> Path:
     log = HERE / "optimizations.md"
     if log.exists():
         lines += ["", log.read_text().rstrip()]
-    path = HERE / "RESULTS.md"
+    path = Path(path)
     path.write_text("\n".join(lines) + "\n")
     return path

@@ -13,7 +13,8 @@ from . import common
 from .mlp_training import compare, make_trainers
 
 TITLE = "W0 seed-000 cell: ResMLP depth 100 width 8, per-sample SGD (lr 1e-4), 32 points, f64"
-GOAL = {"kind": "ratio", "ratio": "engine/torch", "limit": 0.5, "text": "engine <= 0.5x torch"}
+GOAL = {"kind": "ratio", "ratio": "engine/torch", "limit": 0.5, "text": "engine <= 0.5x torch",
+        "issue_torch": 0.10}  # torch's time in the issue's table, on the machine it was measured on
 
 
 def run(rounds: int = 120, quick: bool = False, use_torch: bool = True) -> dict:

@@ -11,7 +11,8 @@ from . import common
 from .mlp_training import compare, make_trainers
 
 TITLE = "W2: ResMLP depth 20 dim 1024, batch 256, Adam, float32"
-GOAL = {"kind": "ratio", "ratio": "engine/torch", "limit": 1.1, "text": "engine <= 1.1x torch f32"}
+GOAL = {"kind": "ratio", "ratio": "engine/torch", "limit": 1.1, "text": "engine <= 1.1x torch f32",
+        "issue_torch": 0.35}
 
 
 def run(rounds: int = 9, quick: bool = False, use_torch: bool = True) -> dict:

@@ -1,0 +1,66 @@
+"""bench/: the goal verdicts and RESULTS.md table (hand-made results), and one tiny real run.
+
+No timing is asserted here: speed is measured by `make bench`, never by pytest. These tests check
+that the harness judges goals the way issue 6 states them and that its contenders agree.
+"""
+import numpy as np
+import pytest
+
+from bench import common, micro_op
+from bench.report import write_results
+
+
+def _result(medians, goal, title="W", unit="s/step"):
+    return {"title": title, "unit": unit, "rounds": 3, "medians": medians,
+            "ratios": common.ratios(medians), "goal": goal, "notes": []}
+
+
+W1_GOAL = {"kind": "ratio", "ratio": "engine/torch", "limit": 0.5,
+           "and": {"ratio": "engine/numpy", "limit": 1.25}, "text": "w1", "issue_torch": 4.6e-3}
+MICRO_GOAL = {"kind": "absolute", "limit": 15e-6, "text": "micro", "issue_torch": 38e-6}
+
+
+def test_ratio_goal_needs_both_ratios():
+    # 2.0 / 5.0 = 0.4x torch, 2.0 / 1.5 = 1.33x numpy: the second ratio fails the goal
+    assert common.goal_met(_result({"engine": 2.0, "torch": 5.0, "numpy": 1.5}, W1_GOAL)) is False
+    assert common.goal_met(_result({"engine": 2.0, "torch": 5.0, "numpy": 1.7}, W1_GOAL)) is True
+    assert common.goal_met(_result({"engine": 2.6, "torch": 5.0, "numpy": 2.5}, W1_GOAL)) is False
+
+
+def test_goal_without_its_reference_is_unknown():
+    assert common.goal_met(_result({"engine": 2.0, "numpy": 1.9}, W1_GOAL)) is None
+
+
+def test_absolute_goal_and_its_restatement_for_another_machine():
+    slow_machine = _result({"engine": 50e-6, "torch": 152e-6, "numpy": 12e-6}, MICRO_GOAL)
+    assert common.goal_met(slow_machine) is False  # 50 µs > 15 µs
+    assert common.machine_scale(slow_machine) == pytest.approx(4.0)
+    # 15 / 38 = 0.39x torch; 50 / 152 = 0.33x: met once restated
+    assert "0.39x" in common.relative_goal(slow_machine)
+    assert common.relative_goal(slow_machine).endswith("0.33x, met")
+    over = _result({"engine": 76e-6, "torch": 152e-6}, MICRO_GOAL)
+    assert common.relative_goal(over).endswith("0.50x, not met")
+    assert common.relative_goal(_result({"engine": 1.0, "torch": 2.0}, W1_GOAL)) is None
+
+
+def test_results_table_lists_every_run_and_the_verdict(tmp_path):
+    runs = [_result({"engine": e, "torch": 5.0e-3, "numpy": 2.0e-3}, W1_GOAL, title="W1 row")
+            for e in (2.4e-3, 2.6e-3, 2.46e-3)]
+    machine = {"cpu": "test cpu", "cores": 2, "python": "3", "numpy": "2", "blas": "b",
+               "torch": "t"}
+    path = write_results({"w1_seed001": runs}, machine, quick=False,
+                         path=tmp_path / "RESULTS.md")
+    text = path.read_text()
+    row = next(line for line in text.splitlines() if line.startswith("| W1 row"))
+    assert "0.48x / 0.52x / 0.49x" in row        # engine/torch of each run
+    assert "1.20x / 1.30x / 1.23x" in row        # engine/numpy of each run
+    assert "NO (2 of 3)" in row                  # the 2.6 ms run misses 0.5x torch
+    assert "1.09x / 1.09x / 1.09x" in row        # torch: 5.0 ms here, 4.6 ms in the issue
+    assert "test cpu, 2 cores" in text
+
+
+def test_micro_workload_runs_and_its_contenders_agree():
+    result = micro_op.run(rounds=1, use_torch=False)
+    assert set(result["medians"]) == {"engine", "numpy"}
+    assert all(np.isfinite(v) and v > 0 for v in result["medians"].values())
+    assert result["ratios"]["engine/numpy"] > 0
