@@ -10,7 +10,7 @@ import argparse
 import json
 import statistics
 import time
-from typing import Callable, Dict, Optional
+from typing import Callable, Dict, Optional, Tuple
 
 import numpy as np
 
@@ -101,8 +101,11 @@ def print_result(result: dict) -> None:
         scale = machine_scale(result)
         if scale is not None:
             print(f"  torch here takes {scale:.2f}x its time in the issue's table")
-        if relative_goal(result):
-            print(f"  {relative_goal(result)}")
+        restated = relative_goal(result)
+        if restated is not None:
+            limit, value = restated
+            print(f"  restated as a share of torch's time on the issue's machine: engine <= "
+                  f"{limit:.2f}x torch: {value:.2f}x, {'met' if value <= limit else 'NOT met'}")
     for note in result.get("notes", []):
         print(f"  note: {note}")
 
@@ -128,18 +131,15 @@ def machine_scale(result: dict) -> Optional[float]:
     return None if reference is None or torch_here is None else torch_here / reference
 
 
-def relative_goal(result: dict) -> Optional[str]:
-    """An absolute-time goal restated as a ratio to torch, the way it held on the issue's
-    machine (15 µs when torch took 38 µs is 0.39x torch), and this run's reading of it."""
+def relative_goal(result: dict) -> Optional[Tuple[float, float]]:
+    """An absolute-time goal restated as a ratio to torch, the share of torch's time it was on
+    the issue's machine (15 µs when torch took 38 µs: 0.39x), with this run's engine/torch:
+    (limit, value). None for a ratio goal, or without torch."""
     goal = result["goal"]
-    if goal["kind"] != "absolute" or "issue_torch" not in goal:
+    value = result["ratios"].get("engine/torch")
+    if goal["kind"] != "absolute" or "issue_torch" not in goal or value is None:
         return None
-    limit, value = goal["limit"] / goal["issue_torch"], result["ratios"].get("engine/torch")
-    if value is None:
-        return None
-    return (f"restated for this machine: engine <= {limit:.2f}x torch (the goal's share of "
-            f"torch's time on the issue's machine): {value:.2f}x, "
-            f"{'met' if value <= limit else 'not met'}")
+    return goal["limit"] / goal["issue_torch"], value
 
 
 def workload_main(run: Callable[..., dict], default_rounds: int) -> None:

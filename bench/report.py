@@ -41,10 +41,13 @@ def _goal_table(results: dict) -> list:
                      f"{_runs(torch_ratios) if None not in torch_ratios else '-'} | "
                      f"{_runs(numpy_ratios)} | {', '.join(times)} ({first['unit']}) | {met} | "
                      f"{_runs(scales) if None not in scales else '-'} |")
-        if relative_goal(first):
-            restated.append(f"- {first['title']}: " + "; ".join(
-                f"run {i + 1}: {relative_goal(r).split(': ', 1)[1]}" for i, r in enumerate(runs))
-                + f" ({relative_goal(first).split(':')[0]}).")
+        readings = [relative_goal(r) for r in runs]
+        if None not in readings:
+            limit = readings[0][0]
+            met_count = sum(value <= limit for _, value in readings)
+            restated.append(f"- {first['title']}: engine <= {limit:.2f}x torch; "
+                            f"{_runs([value for _, value in readings])}: met in {met_count} "
+                            f"of {len(readings)} runs.")
     if restated:
         lines += ["", "The last column compares this machine with the one the issue's table was "
                   "measured on. An absolute goal does not travel between machines; restated as "

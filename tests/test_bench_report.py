@@ -36,11 +36,19 @@ def test_absolute_goal_and_its_restatement_for_another_machine():
     assert common.goal_met(slow_machine) is False  # 50 µs > 15 µs
     assert common.machine_scale(slow_machine) == pytest.approx(4.0)
     # 15 / 38 = 0.39x torch; 50 / 152 = 0.33x: met once restated
-    assert "0.39x" in common.relative_goal(slow_machine)
-    assert common.relative_goal(slow_machine).endswith("0.33x, met")
-    over = _result({"engine": 76e-6, "torch": 152e-6}, MICRO_GOAL)
-    assert common.relative_goal(over).endswith("0.50x, not met")
+    limit, value = common.relative_goal(slow_machine)
+    assert limit == pytest.approx(15 / 38) and value == pytest.approx(50 / 152)
     assert common.relative_goal(_result({"engine": 1.0, "torch": 2.0}, W1_GOAL)) is None
+    assert common.relative_goal(_result({"engine": 50e-6, "numpy": 9e-6}, MICRO_GOAL)) is None
+
+
+def test_restated_goal_in_the_table(tmp_path):
+    runs = [_result({"engine": e, "torch": 152e-6, "numpy": 12e-6}, MICRO_GOAL, title="micro")
+            for e in (50e-6, 76e-6, 55e-6)]
+    machine = {"cpu": "c", "cores": 2, "python": "3", "numpy": "2", "blas": "b", "torch": "t"}
+    text = write_results({"micro_op": runs}, machine, quick=False,
+                         path=tmp_path / "RESULTS.md").read_text()
+    assert "- micro: engine <= 0.39x torch; 0.33x / 0.50x / 0.36x: met in 2 of 3 runs." in text
 
 
 def test_results_table_lists_every_run_and_the_verdict(tmp_path):
