@@ -63,3 +63,33 @@ def test_bad_scope_name_is_a_clear_error():
     with pytest.raises(TypeError, match="viz.scope: name must be a non-empty string, got 3"):
         with viz.scope(3):
             pass
+
+
+def test_enter_and_exit_scope_without_a_with_block():
+    from tinygrad_res.viz.scope import enter_scope, exit_scope
+    x = Tensor([1.0], requires_grad=True)
+    outer = enter_scope("net")
+    inner = enter_scope("block")
+    y = x.exp()
+    exit_scope(inner)
+    z = y + x
+    exit_scope(outer)
+    assert outer is None and viz.scope_of(y).path == ("net", "block")
+    assert viz.scope_of(z).path == ("net",) and viz.current_scope() is None
+
+
+def test_a_module_that_raises_leaves_no_scope_behind():
+    import nets
+
+    class Broken(nets.Module):
+        def __init__(self):
+            super().__init__()
+            self.inner = nets.layers.ReLU()
+
+        def forward(self, x):
+            self.inner(x)
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        Broken()(Tensor([1.0], requires_grad=True))
+    assert viz.current_scope() is None
