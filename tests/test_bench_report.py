@@ -72,3 +72,16 @@ def test_micro_workload_runs_and_its_contenders_agree():
     assert set(result["medians"]) == {"engine", "numpy"}
     assert all(np.isfinite(v) and v > 0 for v in result["medians"].values())
     assert result["ratios"]["engine/numpy"] > 0
+
+
+@pytest.mark.parametrize("name", ["micro", "w0"])
+def test_instruction_workloads_run_on_this_engine(name):
+    from bench import instructions
+    work = instructions.unit_of_work(name)
+    work()  # the unit callgrind counts; here only checked to run
+
+
+def test_unknown_instruction_workload_is_named():
+    from bench import instructions
+    with pytest.raises(ValueError, match="unknown workload 'w9'"):
+        instructions.unit_of_work("w9")
