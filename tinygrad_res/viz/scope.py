@@ -64,12 +64,12 @@ class scope:
         self.name, self.frame = name, None
 
     def __enter__(self) -> ScopeFrame:
-        self.frame = ScopeFrame(self.name, _state.scope)
-        _state.scope = self.frame
+        enter_scope(self.name)
+        self.frame = _state.scope
         return self.frame
 
     def __exit__(self, *exc_info) -> None:
-        _state.scope = self.frame.parent
+        exit_scope(self.frame.parent)
 
 
 def enter_scope(name: str) -> Optional[ScopeFrame]:
