@@ -105,3 +105,14 @@ def test_linear_errors():
     with pytest.raises(ValueError, match=re.escape(
             "linear: bias (5,) does not fit weight (4, 3)")):
         linear(x, Tensor(np.ones((4, 3))), Tensor(np.ones(5)))
+
+
+@pytest.mark.task_1_5
+def test_linear_with_a_frozen_weight_still_sends_gradients_to_x_and_bias(rng):
+    x = Tensor(rng.normal(size=(4, 3)), requires_grad=True)
+    w = Tensor(rng.normal(size=(2, 3)))  # frozen: no gradient wanted, none computed
+    b = Tensor(rng.normal(size=2), requires_grad=True)
+    linear(x, w, b).sum().backward()
+    assert w.grad is None
+    np.testing.assert_allclose(x.grad, np.ones((4, 2)) @ w.data, rtol=1e-12)  # d/dx sum(x W^T)
+    np.testing.assert_allclose(b.grad, np.full(2, 4.0), rtol=1e-12)           # 4 rows

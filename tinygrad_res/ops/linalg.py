@@ -76,9 +76,10 @@ class Linear(Function):
         g2, x2 = grad_output, x
         if x.ndim != 2:  # a batch of any shape (..., in) is a stack of rows
             g2, x2 = grad_output.reshape(-1, grad_output.shape[-1]), x.reshape(-1, x.shape[-1])
-        # the network's input (data) needs no gradient: skip that product
-        grad_x = np.dot(grad_output, weight) if self.parents[0].requires_grad else None
-        grad_weight = np.dot(g2.T, x2)
+        # as in matmul: an input that needs no gradient (data, a frozen weight) gets no product
+        need_x, need_weight = self.needs_input_grad[:2]
+        grad_x = np.dot(grad_output, weight) if need_x else None
+        grad_weight = np.dot(g2.T, x2) if need_weight else None
         if self.has_bias:
             return grad_x, grad_weight, g2.sum(axis=0)
         return grad_x, grad_weight
