@@ -18,40 +18,28 @@ import shutil
 import subprocess
 import sys
 
+HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # this checkout
 WORKLOADS = {"w0": "8 samples of W0 (forward, backward, SGD step), engine",
              "micro": "100 calls of relu(W @ x + b).sum() forward + backward, engine"}
 
 
 def unit_of_work(name: str):
-    """A function doing one unit of `name` with the engine and nets found on sys.path."""
-    import numpy as np
-
+    """A function doing one unit of `name` with the engine and nets found on sys.path: the
+    engine contender of the timed workloads (imported here, after sys.path is set)."""
     import nets
-    from nets.losses import mse_loss
     from tinygrad_res import Tensor
+
+    from . import micro_op
+    from .mlp_training import engine_trainer
 
     if name == "w0":
         model = nets.seed000_network(100, residual=True)
-        samples = [Tensor(row[None, :]) for row in nets.data.identity_data()[:8]]
-        opt = nets.optim.SGD(list(model.parameters()), lr=1e-4)
-
-        def work():
-            for x in samples:
-                loss = mse_loss(model(x), x)
-                opt.zero_grad()
-                loss.backward()
-                opt.step()
-        return work
+        samples = [row[None, :] for row in nets.data.identity_data()[:8]]
+        return engine_trainer(model, samples, "sgd", 1e-4, per_call=8).train
     if name == "micro":
-        rng = np.random.default_rng(0)
-        W = Tensor(rng.normal(size=(8, 8)), requires_grad=True)
-        b, x = Tensor(rng.normal(size=8), requires_grad=True), Tensor(rng.normal(size=8))
-
-        def work():
-            for _ in range(100):
-                W.grad = b.grad = None
-                (W @ x + b).relu().sum().backward()
-        return work
+        w0, x0, b0 = micro_op.arrays()
+        W, b, x = Tensor(w0, requires_grad=True), Tensor(b0, requires_grad=True), Tensor(x0)
+        return lambda: micro_op.engine_calls(W, b, x, 100)
     raise ValueError(f"bench.instructions: unknown workload {name!r}; "
                      f"choose from {sorted(WORKLOADS)}")
 
@@ -70,8 +58,7 @@ def count(name: str, units: int, root: str) -> int:
     command = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable,
                "-m", "bench.instructions", "--child", name, str(units), "--root", root]
     env = dict(os.environ, PYTHONHASHSEED="0")  # the same dict layouts in every run
-    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    run = subprocess.run(command, capture_output=True, text=True, env=env, cwd=here)
+    run = subprocess.run(command, capture_output=True, text=True, env=env, cwd=HERE)
     found = re.search(r"Collected : (\d+)", run.stderr)
     if run.returncode != 0 or found is None:
         raise RuntimeError(f"bench.instructions: the callgrind run of {name} failed:\n"
@@ -81,8 +68,8 @@ def count(name: str, units: int, root: str) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--root", default=os.path.dirname(os.path.dirname(
-        os.path.abspath(__file__))), help="checkout whose tinygrad_res and nets are counted")
+    parser.add_argument("--root", default=HERE,
+                        help="checkout whose tinygrad_res and nets are counted")
     parser.add_argument("--only", nargs="*", default=sorted(WORKLOADS))
     parser.add_argument("--child", nargs=2, metavar=("WORKLOAD", "UNITS"), help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -18,6 +18,7 @@ def _result(medians, goal, title="W", unit="s/step"):
 W1_GOAL = {"kind": "ratio", "ratio": "engine/torch", "limit": 0.5,
            "and": {"ratio": "engine/numpy", "limit": 1.25}, "text": "w1", "issue_torch": 4.6e-3}
 MICRO_GOAL = {"kind": "absolute", "limit": 15e-6, "text": "micro", "issue_torch": 38e-6}
+MACHINE = {"cpu": "test cpu", "cores": 2, "python": "3", "numpy": "2", "blas": "b", "torch": "t"}
 
 
 def test_ratio_goal_needs_both_ratios():
@@ -45,8 +46,7 @@ def test_absolute_goal_and_its_restatement_for_another_machine():
 def test_restated_goal_in_the_table(tmp_path):
     runs = [_result({"engine": e, "torch": 152e-6, "numpy": 12e-6}, MICRO_GOAL, title="micro")
             for e in (50e-6, 76e-6, 55e-6)]
-    machine = {"cpu": "c", "cores": 2, "python": "3", "numpy": "2", "blas": "b", "torch": "t"}
-    text = write_results({"micro_op": runs}, machine, quick=False,
+    text = write_results({"micro_op": runs}, MACHINE, quick=False,
                          path=tmp_path / "RESULTS.md").read_text()
     assert "- micro: engine <= 0.39x torch; 0.33x / 0.50x / 0.36x: met in 2 of 3 runs." in text
 
@@ -54,9 +54,7 @@ def test_restated_goal_in_the_table(tmp_path):
 def test_results_table_lists_every_run_and_the_verdict(tmp_path):
     runs = [_result({"engine": e, "torch": 5.0e-3, "numpy": 2.0e-3}, W1_GOAL, title="W1 row")
             for e in (2.4e-3, 2.6e-3, 2.46e-3)]
-    machine = {"cpu": "test cpu", "cores": 2, "python": "3", "numpy": "2", "blas": "b",
-               "torch": "t"}
-    path = write_results({"w1_seed001": runs}, machine, quick=False,
+    path = write_results({"w1_seed001": runs}, MACHINE, quick=False,
                          path=tmp_path / "RESULTS.md")
     text = path.read_text()
     row = next(line for line in text.splitlines() if line.startswith("| W1 row"))
