@@ -97,7 +97,9 @@ def print_result(result: dict) -> None:
         print(f"  {name:<14} {value:6.2f}x")
     goal = result.get("goal")
     if goal:
-        print(f"  goal: {goal['text']}  ->  {'met' if goal_met(result) else 'NOT met'}")
+        met = goal_met(result)
+        verdict = "n/a (no torch)" if met is None else "met" if met else "NOT met"
+        print(f"  goal: {goal['text']}  ->  {verdict}")
         scale = machine_scale(result)
         if scale is not None:
             print(f"  torch here takes {scale:.2f}x its time in the issue's table")

@@ -83,3 +83,10 @@ def test_unknown_instruction_workload_is_named():
     from bench import instructions
     with pytest.raises(ValueError, match="unknown workload 'w9'"):
         instructions.unit_of_work("w9")
+
+
+def test_printed_verdict_without_the_reference_is_not_a_miss(capsys):
+    common.print_result(_result({"engine": 2.0, "numpy": 1.9}, W1_GOAL))
+    assert "->  n/a (no torch)" in capsys.readouterr().out
+    common.print_result(_result({"engine": 2.6, "torch": 5.0, "numpy": 2.5}, W1_GOAL))
+    assert "->  NOT met" in capsys.readouterr().out
