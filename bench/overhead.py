@@ -21,7 +21,7 @@ def _ops(rng):
     return {  # name: (engine op on a Tensor, the same op in numpy)
         "add": (lambda t: t + B, lambda a: a + b),
         "mul": (lambda t: t * B, lambda a: a * b),
-        "relu": (lambda t: t.relu(), lambda a: np.maximum(a, 0)),
+        "relu": (lambda t: t.relu(), lambda a: np.maximum(a, 0.0)),  # as the op
         "matmul": (lambda t: W @ t, lambda a: w @ a),
         "linear": (lambda t: linear(t, W, B), lambda a: a @ w.T + b),
     }
