@@ -86,7 +86,7 @@ def test_graph_attributes():
     y = x * w
     assert x.is_leaf and x.op is None and x.parents == ()
     assert not y.is_leaf and y.op == "mul" and y.parents == (x, w)
-    assert y._fn.parents == (x, w)
+    assert y.grad_fn.parents == (x, w)
     z = (y @ w).relu()
     assert z.op == "relu" and z.parents[0].op == "matmul"
     assert x[0].op == "getitem" and (x ** 2).op == "pow" and (2 ** x).op == "pow"

@@ -3,7 +3,6 @@ import numpy as np
 import pytest
 
 from tinygrad_res import Tensor, viz
-from tinygrad_res.viz.rules import BACKWARD_RULES
 
 
 def named_tensors(root) -> dict:
@@ -129,4 +128,3 @@ def test_every_core_op_has_its_rule_in_words():
     from tinygrad_res import ops
     names = {getattr(ops, n).name for n in ops.__all__}
     assert set(core) <= names  # the list above is the engine's, not invented
-    assert set(core) <= set(BACKWARD_RULES)

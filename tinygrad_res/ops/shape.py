@@ -6,6 +6,9 @@ from ..function import Function
 
 class Reshape(Function):
     """z = a viewed with a new shape   dz/da: reshape the gradient back"""
+    name = "reshape"
+    rule = "reshape the gradient back to the input's shape"
+
     def forward(self, a, shape):
         self.input_shape = a.shape
         try:
@@ -19,6 +22,9 @@ class Reshape(Function):
 
 class Transpose(Function):
     """z = a with its axes permuted   dz/da: permute the gradient back"""
+    name = "transpose"
+    rule = "permute the gradient's axes back"
+
     def forward(self, a, axes=None):
         axes = tuple(reversed(range(a.ndim))) if axes is None else tuple(axes)
         if sorted(ax % max(a.ndim, 1) for ax in axes) != list(range(a.ndim)):
@@ -56,6 +62,7 @@ class GetItem(Function):
     contribution, where `grad[index] = g` would keep only the last.
     """
     name = "getitem"
+    rule = "scatter the gradient back to the picked entries, zero elsewhere"
 
     def forward(self, a, index):
         index = _check_index(index)
@@ -89,6 +96,9 @@ def _check_same_shapes(op: str, arrays, axis, skip_axis: bool) -> None:
 
 class Concat(Function):
     """z = the inputs joined along an existing axis   dz/da_i: the slice of grad for a_i"""
+    name = "concat"
+    rule = "cut the gradient into the piece each input contributed"
+
     def forward(self, *arrays, axis=0):
         if not arrays:
             raise ValueError("concat: needs at least one tensor")
@@ -105,6 +115,9 @@ class Concat(Function):
 
 class Stack(Function):
     """z = the inputs stacked along a new axis   dz/da_i: grad indexed at i along that axis"""
+    name = "stack"
+    rule = "give each input its slice of the gradient"
+
     def forward(self, *arrays, axis=0):
         if not arrays:
             raise ValueError("stack: needs at least one tensor")
