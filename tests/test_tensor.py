@@ -105,7 +105,7 @@ FLOAT32_OPS = {
     "linear": lambda a, b: linear(a, b, b[0]),
     "reductions": lambda a, b: a.sum(axis=0) + a.mean(axis=0) + b.max(axis=0),
     "softmax": lambda a, b: a.softmax(axis=0) + b.log_softmax(),
-    "shape": lambda a, b: a.reshape(-1)[[0, 0, 1]] + b.T.transpose()[1, :3],
+    "shape": lambda a, b: a.reshape(-1)[[0, 0, 1]] + b.T.transpose(0, 1)[1, :3],
     "join": lambda a, b: concat([a, b]) * stack([a, b], axis=1).sum(axis=1).sum(),
     "select": lambda a, b: where(a.data > 0, a, b) + maximum(a, b) + maximum(a, 0.0),
 }

@@ -123,7 +123,7 @@ def test_a_tensor_without_grad_has_no_backward_trace():
 
 def test_every_core_op_has_its_rule_in_words():
     core = ["add", "sub", "mul", "div", "neg", "pow", "matmul", "linear", "sum", "mean", "max",
-            "softmax", "log_softmax", "where", "maximum", "reshape", "transpose", "getitem",
+            "softmax", "log_softmax", "where", "maximum", "reshape", "permute", "getitem",
             "concat", "stack", "exp", "log", "relu", "tanh", "sigmoid", "sqrt", "abs"]
     from tinygrad_res import ops
     names = {getattr(ops, n).name for n in ops.__all__}

@@ -33,6 +33,17 @@ def _to_array(data, dtype) -> np.ndarray:
     return array.astype(np.float64)
 
 
+def _dim_index(op: str, dim, ndim: int) -> int:
+    """A dim (negative counts from the end) as a non-negative index, or an IndexError."""
+    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
+        raise TypeError(f"{op}: dims must be ints, got {dim!r}")
+    low, high = -max(ndim, 1), max(ndim, 1) - 1
+    if not low <= dim <= high:
+        raise IndexError(f"{op}: dim {dim} is out of range for a tensor with {ndim} dims "
+                         f"(expected {low} to {high})")
+    return int(dim) % max(ndim, 1)
+
+
 class Tensor:
     """An n-dimensional array of floats with reverse-mode automatic differentiation.
 
@@ -211,15 +222,30 @@ class Tensor:
             shape = tuple(shape[0])
         return ops.Reshape.apply(self, shape=shape)
 
-    def transpose(self, *axes):
-        """Permute axes as numpy does; no argument reverses them."""
-        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
-            axes = tuple(axes[0])
-        return ops.Transpose.apply(self, axes=axes or None)
+    def permute(self, *dims):
+        """Reorder the axes: `x.permute(2, 0, 1)` (or a tuple), as torch.permute."""
+        if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+            dims = tuple(dims[0])
+        return ops.Permute.apply(self, dims=dims)
+
+    def transpose(self, *dims):
+        """Swap two axes, as torch.transpose(dim0, dim1) (not numpy's transpose).
+
+        >>> Tensor(np.zeros((2, 3, 4))).transpose(0, -1).shape
+        (4, 3, 2)
+        """
+        if len(dims) != 2:
+            raise TypeError(f"transpose: takes the two dims to swap, transpose(dim0, dim1) as in "
+                            f"PyTorch, got {dims}; to reorder every axis use permute(*dims)")
+        order = list(range(self.ndim))
+        a, b = (_dim_index("transpose", d, self.ndim) for d in dims)
+        order[a], order[b] = order[b], order[a]
+        return ops.Permute.apply(self, dims=tuple(order))
 
     @property
     def T(self):
-        return self.transpose()
+        """The axes in reverse order (a matrix's transpose)."""
+        return ops.Permute.apply(self, dims=tuple(reversed(range(self.ndim))))
 
     def __getitem__(self, index):
         return ops.GetItem.apply(self, index=index)

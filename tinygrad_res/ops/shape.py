@@ -20,22 +20,26 @@ class Reshape(Function):
         return grad_output.reshape(self.input_shape)
 
 
-class Transpose(Function):
-    """z = a with its axes permuted   dz/da: permute the gradient back"""
-    name = "transpose"
-    rule = "permute the gradient's axes back"
+class Permute(Function):
+    """z = a with its axes in the order dims   dz/da: the gradient's axes put back in order
 
-    def forward(self, a, axes=None):
-        axes = tuple(reversed(range(a.ndim))) if axes is None else tuple(axes)
-        if sorted(ax % max(a.ndim, 1) for ax in axes) != list(range(a.ndim)):
-            raise ValueError(f"transpose: axes {axes} are not a permutation of the "
-                             f"{a.ndim} axes of shape {a.shape}")
+    z.shape[i] = a.shape[dims[i]], as torch.permute; Tensor.transpose(dim0, dim1) and
+    Tensor.T are permutations too.
+    """
+    name = "permute"
+    rule = "move the gradient's axes back where they came from"
+
+    def forward(self, a, dims):
+        if len(dims) != a.ndim or not all(isinstance(d, (int, np.integer)) for d in dims) or \
+                sorted(d % max(a.ndim, 1) for d in dims) != list(range(a.ndim)):
+            raise ValueError(f"permute: dims {tuple(dims)} are not an order of the {a.ndim} "
+                             f"axes of shape {a.shape}: give each of 0..{a.ndim - 1} once")
         # non-negative, so that argsort in backward finds the inverse permutation
-        self.axes = tuple(ax % a.ndim for ax in axes)
-        return a.transpose(axes)
+        self.dims = tuple(int(d) % a.ndim for d in dims)
+        return a.transpose(self.dims)
 
     def backward(self, grad_output):
-        return grad_output.transpose(np.argsort(self.axes))
+        return grad_output.transpose(np.argsort(self.dims))
 
 
 def _is_basic(index) -> bool:
