@@ -153,7 +153,8 @@ def workload_main(run: Callable[..., dict], default_rounds: int) -> None:
     parser.add_argument("--json", help="also write the result to this file")
     args = parser.parse_args()
     result = run(rounds=args.rounds, quick=args.quick, use_torch=not args.no_torch)
-    print_result(result)
+    for one in result if isinstance(result, list) else [result]:  # a module may time several
+        print_result(one)
     if args.json:
         with open(args.json, "w") as f:
             json.dump(result, f, indent=1)
