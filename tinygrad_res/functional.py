@@ -71,18 +71,25 @@ def _running_array(name: str, value) -> Optional[np.ndarray]:
     return array
 
 
-def conv2d(x: Tensor, weight: Tensor, bias: Optional[Tensor] = None, stride=1,
-           padding=0) -> Tensor:
-    """2-d convolution of NCHW images (torch.nn.functional.conv2d, without dilation or groups).
+def conv2d(x: Tensor, weight: Tensor, bias: Optional[Tensor] = None, stride=1, padding=0,
+           dilation=1, groups: int = 1) -> Tensor:
+    """2-d convolution of NCHW images, as torch.nn.functional.conv2d.
 
-    x (N, C, H, W), weight (out, C, kh, kw), bias (out,); stride and padding are ints or
-    (height, width) pairs; padding adds zeros. Output (N, out, OH, OW), OH = (H + 2p - kh)//s + 1.
+    x (N, C, H, W), weight (out, C / groups, kh, kw), bias (out,); stride, padding and dilation
+    are ints or (height, width) pairs; padding adds zeros; dilation spaces the kernel's taps
+    d pixels apart. groups splits the channels into that many independent convolutions
+    (groups = C with out = C: depthwise). Output (N, out, OH, OW) with
+    OH = (H + 2p - d * (kh - 1) - 1) // s + 1.
 
     >>> conv2d(Tensor(np.ones((1, 1, 3, 3))), Tensor(np.ones((1, 1, 2, 2)))).shape
     (1, 1, 2, 2)
+    >>> conv2d(Tensor(np.ones((1, 4, 5, 5))), Tensor(np.ones((4, 1, 3, 3))), groups=4,
+    ...        dilation=2).shape                     # depthwise, taps 2 pixels apart
+    (1, 4, 1, 1)
     """
     inputs = (x, weight) if bias is None else (x, weight, bias)
-    return ops.Conv2d.apply(*inputs, stride=stride, padding=padding)
+    return ops.Conv2d.apply(*inputs, stride=stride, padding=padding, dilation=dilation,
+                            groups=groups)
 
 
 def max_pool2d(x: Tensor, kernel_size, stride=None) -> Tensor:
