@@ -50,7 +50,8 @@ def torch_resnet(torch, model: nets.ResNet):
 
     def conv(layer):
         return nn.Conv2d(layer.in_channels, layer.out_channels, layer.kernel_size,
-                         layer.stride, layer.padding, bias=layer.bias is not None)
+                         layer.stride, layer.padding, layer.dilation, layer.groups,
+                         bias=layer.bias is not None)
 
     class Block(nn.Module):
         def __init__(self, block):

@@ -18,26 +18,40 @@ from .module import Module
 
 
 class Conv2d(Module):
-    """2-d convolution: weight (out_channels, in_channels, kh, kw), bias (out_channels,).
+    """2-d convolution: weight (out_channels, in_channels / groups, kh, kw), bias (out_channels,).
 
-    Initialised as torch.nn.Conv2d: U(-k, k), k = 1/sqrt(in_channels * kh * kw); ResNet
-    re-initialises its convolutions with He's normal scheme.
+    Initialised as torch.nn.Conv2d: U(-k, k), k = 1/sqrt(fan_in), fan_in = in_channels / groups
+    * kh * kw (the inputs one output channel reads); ResNet re-initialises its convolutions
+    with He's normal scheme. dilation spaces the kernel's taps; groups splits the channels into
+    independent convolutions (groups = in_channels: depthwise), as in PyTorch.
 
     >>> conv = Conv2d(1, 16, 3, padding=1, seed=0)
     >>> conv(Tensor(np.zeros((2, 1, 8, 8)))).shape
     (2, 16, 8, 8)
+    >>> Conv2d(16, 16, 3, padding=2, dilation=2, groups=16).weight.shape   # depthwise
+    (16, 1, 3, 3)
     """
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
-                 bias: bool = True, seed: Seed = None, dtype=np.float64) -> None:
+                 dilation=1, groups: int = 1, bias: bool = True, seed: Seed = None,
+                 dtype=np.float64) -> None:
         super().__init__()
+        if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)) or groups < 1:
+            raise ValueError(f"Conv2d: groups must be a positive int, got {groups!r}")
+        for what, channels in (("in_channels", in_channels), ("out_channels", out_channels)):
+            if channels % groups:
+                raise ValueError(f"Conv2d: {what} ({channels}) must be divisible by groups "
+                                 f"({groups})")
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size = int_pair("Conv2d", kernel_size, "kernel_size", 1)
         self.stride = int_pair("Conv2d", stride, "stride", 1)
         self.padding = int_pair("Conv2d", padding, "padding", 0)
+        self.dilation = int_pair("Conv2d", dilation, "dilation", 1)
+        self.groups = int(groups)
         rng = as_rng(seed)
-        bound = 1.0 / math.sqrt(in_channels * self.kernel_size[0] * self.kernel_size[1])
-        shape = (out_channels, in_channels) + self.kernel_size
+        fan_in = in_channels // groups * self.kernel_size[0] * self.kernel_size[1]
+        bound = 1.0 / math.sqrt(fan_in)
+        shape = (out_channels, in_channels // groups) + self.kernel_size
         self.weight = uniform_(Tensor(np.zeros(shape), requires_grad=True, dtype=dtype),
                                -bound, bound, rng)
         self.bias = None
@@ -46,11 +60,17 @@ class Conv2d(Module):
                                  -bound, bound, rng)
 
     def forward(self, x: Tensor) -> Tensor:
-        return conv2d(x, self.weight, self.bias, stride=self.stride, padding=self.padding)
+        return conv2d(x, self.weight, self.bias, stride=self.stride, padding=self.padding,
+                      dilation=self.dilation, groups=self.groups)
 
     def extra_repr(self) -> str:
-        return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-                f"stride={self.stride}, padding={self.padding}, bias={self.bias is not None}")
+        text = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+                f"stride={self.stride}, padding={self.padding}")
+        if self.dilation != (1, 1):
+            text += f", dilation={self.dilation}"
+        if self.groups != 1:
+            text += f", groups={self.groups}"
+        return text + f", bias={self.bias is not None}"
 
 
 class BatchNorm2d(Module):

@@ -148,6 +148,32 @@ ROWS = {
         "Conv2d", lambda x, w: conv2d(x, w, stride=(1, 2), padding=(2, 0)),
         lambda t, x, w: t.nn.functional.conv2d(x, w, stride=(1, 2), padding=(2, 0)),
         (1, 2, 4, 6), (3, 2, 3, 2)),
+    "conv2d stride 1 padding 1": row(  # x's gradient as a convolution (the stride-1 route)
+        "Conv2d", lambda x, w, b: conv2d(x, w, b, padding=1),
+        lambda t, x, w, b: t.nn.functional.conv2d(x, w, b, padding=1),
+        (2, 3, 5, 4), (4, 3, 3, 3), (4,)),
+    "conv2d dilation groups": row(
+        "Conv2d", lambda x, w, b: conv2d(x, w, b, padding=2, dilation=(2, 1), groups=2),
+        lambda t, x, w, b: t.nn.functional.conv2d(x, w, b, padding=2, dilation=(2, 1),
+                                                  groups=2),
+        (2, 4, 6, 5), (6, 2, 3, 2), (6,)),
+    "conv2d depthwise strided": row(
+        "Conv2d", lambda x, w: conv2d(x, w, stride=2, padding=1, groups=3),
+        lambda t, x, w: t.nn.functional.conv2d(x, w, stride=2, padding=1, groups=3),
+        (2, 3, 7, 6), (3, 1, 3, 3)),
+    "conv2d depthwise multiplier": row(  # groups = in channels, two outputs per channel
+        "Conv2d", lambda x, w: conv2d(x, w, dilation=2, groups=2),
+        lambda t, x, w: t.nn.functional.conv2d(x, w, dilation=2, groups=2),
+        (1, 2, 6, 6), (4, 1, 2, 2)),
+    "conv2d stride dilation": row(
+        "Conv2d", lambda x, w: conv2d(x, w, stride=(2, 3), padding=(1, 0), dilation=(2, 1)),
+        lambda t, x, w: t.nn.functional.conv2d(x, w, stride=(2, 3), padding=(1, 0),
+                                               dilation=(2, 1)),
+        (1, 2, 9, 8), (3, 2, 2, 3)),
+    "conv2d padding wider than the kernel": row(  # d*(k-1) - p < 0: g is cropped, not padded
+        "Conv2d", lambda x, w: conv2d(x, w, padding=(3, 2)),
+        lambda t, x, w: t.nn.functional.conv2d(x, w, padding=(3, 2)),
+        (1, 2, 3, 4), (2, 2, 2, 2)),
     "max_pool2d overlapping": row(
         "MaxPool2d", lambda x: max_pool2d(x, 3, stride=2),
         lambda t, x: t.nn.functional.max_pool2d(x, 3, stride=2), (2, 3, 7, 6)),

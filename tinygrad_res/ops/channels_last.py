@@ -7,7 +7,7 @@ copying every patch into the im2col matrix moves long runs instead of single num
 convolution returns its output as an NCHW view of (N, H, W, C) memory; the next layer's
 elementwise ops keep that order, and the next convolution finds its input channels-last already.
 
-    >>> x = np.arange(8.0).reshape(1, 2, 2, 2)          # N, C, H, W
+    >>> x = np.arange(8.0).reshape(1, 2, 2, 2)                  # N, C, H, W
     >>> channels_last(x, size=(2, 2), offset=(0, 0))[0, 0, 1]   # pixel (0, 1): both channels
     array([1., 5.])
 """
@@ -15,28 +15,26 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 
-def _placement(length: int, size: int, offset: int, step: int) -> tuple:
-    """(source slice, target slice) of one axis: entry y goes to offset + step * y when that
-    lies in [0, size); the others are dropped."""
-    first = max(0, -(offset // step))  # the smallest y with offset + step * y >= 0
-    last = min(length, (size - 1 - offset) // step + 1) if size > offset else 0
+def _placement(length: int, size: int, offset: int) -> tuple:
+    """(source slice, target slice) of one axis: entry y goes to offset + y when that lies in
+    [0, size); the others are dropped."""
+    first, last = max(0, -offset), min(length, size - offset)
     if last <= first:
         return slice(0, 0), slice(0, 0)
-    return slice(first, last), slice(offset + step * first, offset + step * (last - 1) + 1, step)
+    return slice(first, last), slice(offset + first, offset + last)
 
 
-def channels_last(x: np.ndarray, size: tuple, offset: tuple, step: tuple = (1, 1)) -> np.ndarray:
+def channels_last(x: np.ndarray, size: tuple, offset: tuple) -> np.ndarray:
     """(N, C, H, W) -> zeros of (N, *size, C) holding x[n, c, y, x] at
-    [n, offset[0] + step[0] * y, offset[1] + step[1] * x, c]: padding (offset p, size H + 2p),
-    spreading out by a stride (step s: s - 1 zeros between neighbours), or both. An entry that
-    falls outside is dropped (a negative offset crops). Without padding or spreading, an input
-    already channels-last in memory is returned as a view, not copied."""
+    [n, offset[0] + y, offset[1] + x, c]: zero padding (offset p, size H + 2p). An entry that
+    falls outside is dropped (a negative offset crops). Without padding, an input already
+    channels-last in memory is returned as a view, not copied."""
     n, c, h, w = x.shape
-    if tuple(size) == (h, w) and tuple(offset) == (0, 0) and tuple(step) == (1, 1):
+    if tuple(size) == (h, w) and tuple(offset) == (0, 0):
         return np.ascontiguousarray(x.transpose(0, 2, 3, 1))
     out = np.zeros((n, size[0], size[1], c), dtype=x.dtype)
-    rows, target_rows = _placement(h, size[0], offset[0], step[0])
-    cols, target_cols = _placement(w, size[1], offset[1], step[1])
+    rows, target_rows = _placement(h, size[0], offset[0])
+    cols, target_cols = _placement(w, size[1], offset[1])
     out[:, target_rows, target_cols, :] = x[:, :, rows, cols].transpose(0, 2, 3, 1)
     return out
 
@@ -90,3 +88,22 @@ def rows_from_images(images: np.ndarray, groups: int) -> np.ndarray:
     n, o, oh, ow = images.shape
     pixels = images.transpose(0, 2, 3, 1).reshape(n, oh, ow, groups, o // groups)
     return pixels.transpose(3, 0, 1, 2, 4).reshape(groups, n * oh * ow, o // groups)
+
+
+def kernel_taps(weight: np.ndarray, groups: int) -> np.ndarray:
+    """(O, C / groups, kh, kw) -> (groups, kh * kw, Og, Cg): the kernel one tap (i, j) at a time,
+    a matrix from a group's output channels to its input channels. A contiguous copy, as BLAS
+    wants it."""
+    o, cg, kh, kw = weight.shape
+    taps = weight.reshape(groups, o // groups, cg, kh * kw).transpose(0, 3, 1, 2)
+    return np.ascontiguousarray(taps)
+
+
+def patches_from_taps(shares: np.ndarray, output_shape: tuple, kernel: tuple) -> np.ndarray:
+    """(groups, kh * kw, N * OH * OW, Cg) -> (N, C, OH, OW, kh, kw), the layout col2im reads:
+    for one group a channels-last view of the same memory, for several a copy."""
+    groups, _, _, cg = shares.shape
+    n, _, oh, ow = output_shape
+    view = shares.reshape(groups, kernel[0], kernel[1], n, oh, ow, cg).transpose(3, 0, 6, 4, 5,
+                                                                                 1, 2)
+    return view.reshape(n, groups * cg, oh, ow, kernel[0], kernel[1])

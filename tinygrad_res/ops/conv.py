@@ -3,18 +3,19 @@
 Each output pixel sees a (kh, kw, C) patch of the input. Laid out as a strided view and copied
 into one row per output pixel, the patches make the im2col matrix `cols`, and the convolution
 becomes `cols @ W2` (W2: the kernel as a matrix). Backward runs the same product the other way
-for the weight, and one more convolution for the input. channels_last.py keeps the images
-channels-last in memory, which makes the copy fast; it changes no number.
+for the weight; for the input, `col2im` adds each patch gradient back onto the pixels it was
+read from, or at stride 1 one more convolution does the same sum. channels_last.py keeps the
+images channels-last in memory, which makes the copy fast; it changes no number.
 
-`windows` and `col2im` are the same patches on NCHW arrays, and the adjoint that adds patch
-gradients back onto the pixels they were read from: the pooling ops (pool.py) use both.
+`windows` lays the patches out as a strided view of NCHW images and `col2im` is its adjoint:
+the pooling ops (pool.py) use both.
 """
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from ..function import Function
 from .channels_last import (channels_last, images_from_rows, kernel_from_matrix, kernel_matrix,
-                            patch_matrix, rows_from_images)
+                            kernel_taps, patch_matrix, patches_from_taps, rows_from_images)
 
 
 def int_pair(op: str, value, what: str, minimum: int) -> tuple:
@@ -48,30 +49,35 @@ def output_size(op: str, x_shape: tuple, kernel: tuple, stride: tuple, padding=(
     return tuple((padded[i] - span[i]) // stride[i] + 1 for i in (0, 1))
 
 
-def windows(x: np.ndarray, kernel: tuple, stride: tuple) -> np.ndarray:
-    """(N, C, H, W) -> view (N, C, OH, OW, kh, kw): the patch each output pixel sees. No copy.
+def windows(x: np.ndarray, kernel: tuple, stride: tuple, dilation=(1, 1)) -> np.ndarray:
+    """(N, C, H, W) -> view (N, C, OH, OW, kh, kw): the patch each output pixel sees, its taps
+    `dilation` pixels apart. No copy.
 
     >>> windows(np.arange(16.0).reshape(1, 1, 4, 4), (2, 2), (2, 2))[0, 0, 1, 0]
     array([[ 8.,  9.],
            [12., 13.]])
     """
-    return sliding_window_view(x, kernel, axis=(2, 3))[:, :, ::stride[0], ::stride[1]]
+    span = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation))
+    view = sliding_window_view(x, span, axis=(2, 3))
+    return view[:, :, ::stride[0], ::stride[1], ::dilation[0], ::dilation[1]]
 
 
-def col2im(cols: np.ndarray, input_shape: tuple, stride: tuple) -> np.ndarray:
+def col2im(cols: np.ndarray, input_shape: tuple, stride: tuple, dilation=(1, 1)) -> np.ndarray:
     """The adjoint of `windows`: add every patch entry back to the pixel it was read from.
 
     cols is (N, C, OH, OW, kh, kw). When stride < kernel the patches overlap and a pixel gets
     the sum of all its reads. One step per kernel offset (kh * kw steps), each moving a whole
-    (N, C, OH, OW) block: no loop over pixels.
+    (N, C, OH, OW) block: no loop over pixels. The result has the memory order of cols' pixels
+    (a convolution hands in channels-last patches: adding into NCHW memory would be slower).
     """
     # BEGIN TASK 6.1
     _, _, oh, ow, kh, kw = cols.shape
-    sh, sw = stride
-    out = np.zeros(input_shape, dtype=cols.dtype)
+    (sh, sw), (dh, dw) = stride, dilation
+    out = np.zeros_like(cols[:, :, :, :, 0, 0], shape=input_shape)
     for i in range(kh):
         for j in range(kw):
-            out[:, :, i:i + sh * oh:sh, j:j + sw * ow:sw] += cols[:, :, :, :, i, j]
+            rows, columns = slice(dh * i, dh * i + sh * oh, sh), slice(dw * j, dw * j + sw * ow, sw)
+            out[:, :, rows, columns] += cols[:, :, :, :, i, j]
     return out
     # END TASK 6.1
 
@@ -105,22 +111,24 @@ def check_groups(op: str, groups, x_shape: tuple, weight_shape: tuple) -> int:
 
 class Conv2d(Function):
     """z[n, o] = sum over c, i, j of W[o, c, i, j] * x_padded[n, c, s*y + d*i, s*x + d*j] + b[o]
-    dz/dx = conv(g spread out by s and padded by d*(k-1) - p, W flipped with in and out swapped)
-    dz/dW = g^T @ cols   dz/db = sum of g over N, OH, OW
+    dz/dx = col2im(g @ W2^T); at stride 1 = conv(g padded by d*(k-1) - p, W turned around)
+    dz/dW = cols^T @ g   dz/db = sum of g over N, OH, OW
 
     s is the stride, p the padding, d the dilation, as in torch.nn.functional.conv2d. As im2col:
     z = cols @ W2 + b, with cols (N*OH*OW, kh*kw*C) the patches and W2 the kernel as a matrix;
     with groups, the channels split into `groups` equal parts, each output channel reads its
     own part only, and there is one such product per group. W's gradient is the product the
-    other way round. x's gradient is a convolution too: an input pixel gets g times the weight
-    it was read with, from every output pixel whose window read it, which is g convolved with
-    the kernel turned around (flipped in both axes, in and out channels swapped); the stride
-    spreads g out (s - 1 zeros between neighbours) and the padding d*(k-1) - p lets every
-    window that read the pixel reach it.
+    other way round. x's gradient adds every patch's gradient, g @ W2^T, back onto the pixels
+    the patch was read from (col2im). At stride 1 that sum is itself a convolution: of g,
+    padded by d*(k-1) - p so that every window that read a pixel reaches it, with the kernel
+    turned around (flipped in both axes, in and out channels swapped); one im2col and one
+    product then replace the kh*kw passes of col2im. At a larger stride that convolution would
+    mostly multiply zeros (g spread out by the stride), so the shares are added back instead.
     """
     name = "conv2d"
-    rule = ("x gets grad convolved with the flipped kernel, W gets grad times the input "
-            "windows summed over positions, b gets grad summed per output channel")
+    rule = ("x gets every patch's gradient added back onto the pixels it read (at stride 1: "
+            "grad convolved with the flipped kernel), W gets grad times the input windows "
+            "summed over positions, b gets grad summed per output channel")
 
     def forward(self, x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
         check_4d(self.name, x)
@@ -147,20 +155,24 @@ class Conv2d(Function):
         # BEGIN TASK 6.2
         cols, weight = self.saved
         groups, (kh, kw), (dh, dw) = self.groups, weight.shape[2:], self.dilation
+        (n, c, h, w), (ph, pw) = self.input_shape, self.padding
         g = rows_from_images(grad_output, groups)  # laid out like z = cols @ W2
         grad_weight = kernel_from_matrix(cols.transpose(0, 2, 1) @ g, weight.shape)
         grad_x = None
-        if self.needs_input_grad[0]:
-            (h, w), (ph, pw) = self.input_shape[2:], self.padding
-            spread = channels_last(grad_output, size=(h + dh * (kh - 1), w + dw * (kw - 1)),
-                                   offset=(dh * (kh - 1) - ph, dw * (kw - 1) - pw),
-                                   step=self.stride)
+        if self.needs_input_grad[0] and self.stride == (1, 1):
+            padded_g = channels_last(grad_output, size=(h + dh * (kh - 1), w + dw * (kw - 1)),
+                                     offset=(dh * (kh - 1) - ph, dw * (kw - 1) - pw))
             out_channels, group_channels = weight.shape[:2]
             turned = weight[:, :, ::-1, ::-1].reshape(groups, out_channels // groups,
                                                       group_channels, kh, kw)
-            turned = turned.transpose(0, 2, 1, 3, 4).reshape(groups * group_channels,
-                                                             out_channels // groups, kh, kw)
-            grad_x, _ = convolve(spread, turned, (1, 1), self.dilation, groups)
+            turned = turned.transpose(0, 2, 1, 3, 4).reshape(c, out_channels // groups, kh, kw)
+            grad_x, _ = convolve(padded_g, turned, (1, 1), self.dilation, groups)
+        elif self.needs_input_grad[0]:
+            shares = g[:, None] @ kernel_taps(weight, groups)  # each tap's share of each patch
+            patches = patches_from_taps(shares, grad_output.shape, (kh, kw))
+            grad_padded = col2im(patches, (n, c, h + 2 * ph, w + 2 * pw), self.stride,
+                                 self.dilation)
+            grad_x = grad_padded[:, :, ph:ph + h, pw:pw + w]
         if self.has_bias:
             return grad_x, grad_weight, grad_output.sum(axis=(0, 2, 3))
         return grad_x, grad_weight

@@ -56,8 +56,8 @@ class BatchNorm(Function):
                 raise ValueError(f"batch_norm: training needs more than 1 value per channel, "
                                  f"got input {x.shape}")
             mean = channel_sum(x) / count
-            centred = x - mean.reshape(shape)
-            var = channel_sum(centred, centred) / count
+            xhat = x - mean.reshape(shape)  # centred; divided by std in place below
+            var = channel_sum(xhat, xhat) / count
             if running_mean is not None:
                 running_mean *= 1 - momentum
                 running_mean += momentum * mean
@@ -69,12 +69,14 @@ class BatchNorm(Function):
                              "running_var")
         else:
             mean, var = running_mean, running_var
-            centred = x - mean.reshape(shape)
+            xhat = x - mean.reshape(shape)
         inv_std = (1.0 / np.sqrt(var + eps)).reshape(shape)
-        xhat = centred * inv_std
+        xhat *= inv_std  # in place: a new array of x's size costs as much as the product
         self.save_for_backward(xhat, weight.reshape(shape), inv_std)
         self.training = training
-        return xhat * weight.reshape(shape) + bias.reshape(shape)
+        out = xhat * weight.reshape(shape)
+        out += bias.reshape(shape)
+        return out
 
     def backward(self, grad_output):
         xhat, weight, inv_std = self.saved
