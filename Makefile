@@ -47,9 +47,9 @@ notebooks: $(VENV)/.lab
 	$(VENV)/bin/jupyter lab notebooks/
 
 # not part of `make test`: every notebook runs for a minute or two. Prints each one's time.
-notebooks-test: $(VENV)/.notebooks
+notebooks-test: $(VENV)/.lab
 	$(PY) notebooks/execute.py
-	$(PY) -m pytest -q -p no:xdist -m notebooks tests/test_notebooks.py
+	$(PY) -m pytest -q -p no:xdist -m notebooks tests/test_notebooks.py tests/test_notebooks_jupyterlab.py
 
 clean:
 	rm -rf $(VENV) out build *.egg-info .pytest_cache .hypothesis

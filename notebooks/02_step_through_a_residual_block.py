@@ -14,7 +14,7 @@
 # # 02 · Step through a residual block, forward and backward
 #
 # Seed 003 asks you to "step through the block": follow one residual layer
-# `h = x + relu(W x + b)` op by op, first forward (what each op computes), then backward
+# `y = x + relu(W x + b)` op by op, first forward (what each op computes), then backward
 # (what gradient each op receives and what it hands on). `viz.Stepper` does this inside the
 # notebook: the graph on top, the numbers of the current step below.
 #
@@ -34,17 +34,17 @@ np.set_printoptions(precision=4, suppress=True)
 # %% [markdown]
 # ## One residual layer
 #
-# `nets.ResMLP(1, 3)` is one layer `h1 = x + relu(W x + b)` on 3 features; the loss is the
+# `nets.ResMLP(1, 3)` is one layer `y = x + relu(W x + b)` on 3 features; the loss is the
 # mean squared error against a random target, on a batch of 2. `residual_block_loss` (from
 # `demos/stepper.py`) names the intermediate tensors as seed 003 does: `z1 = W x + b`,
-# `F1 = relu(z1)`, `h1 = x + F1`.
+# `F1 = relu(z1)`, and the layer's output `y = x + F1`.
 
 # %%
 loss, model = residual_block_loss(blocks=1, width=3, seed=0)
 names = list(model.named_parameters())   # label W and b by their names in the model
 print("loss =", loss.item())
 viz.Stepper(loss, names=names, height=760,
-            title="One residual layer: h1 = x + relu(W x + b), MSE loss")
+            title="One residual layer: y = x + relu(W x + b), MSE loss")
 
 # %% [markdown]
 # ## The same steps as text
