@@ -3,7 +3,7 @@ puts them together). Each forward is the nets forward, line for line, on torch t
 
     nets.blocks.PostActBlock   relu(norm2(fc2(relu(norm1(fc1(x))))) + shortcut(x))
     nets.blocks.PreActBlock    fc2(relu(norm2(fc1(relu(norm1(x)))))) + shortcut(x)
-    nets.resnet.PreActBlock    ... + (x if the shortcut is the identity else shortcut(pre)),
+    nets.PreActBasicBlock      ... + (x if the shortcut is the identity else shortcut(pre)),
                                pre = relu(bn1(x)): a projection reads the pre-activated input
 
 The classes are made on first use, so importing nets never imports torch.
@@ -83,7 +83,7 @@ def torch_classes() -> SimpleNamespace:
                 h = h + self.shortcut(x)
             return torch.relu(h)
 
-    class ConvPreActBlock(nn.Module):
+    class PreActBasicBlock(nn.Module):
         def forward(self, x):
             pre = torch.relu(self.bn1(x))
             h = self.conv2(torch.relu(self.bn2(self.conv1(pre))))
@@ -107,9 +107,8 @@ def torch_classes() -> SimpleNamespace:
                 h = block(h)
             return self.fc(self.pool(self.head(h)))
 
-    ConvPreActBlock.__name__ = ConvPreActBlock.__qualname__ = "PreActBlock"  # as nets.resnet
     return SimpleNamespace(
         GlobalAvgPool2d=GlobalAvgPool2d, PlainLayer=PlainLayer, ResidualLayer=ResidualLayer,
         Chain=Chain, PostActBlock=PostActBlock, PreActBlock=PreActBlock,
         BottleneckBlock=BottleneckBlock, HighwayLayer=HighwayLayer, BasicBlock=BasicBlock,
-        ConvPreActBlock=ConvPreActBlock, Bottleneck=Bottleneck, ResNet=ResNet)
+        PreActBasicBlock=PreActBasicBlock, Bottleneck=Bottleneck, ResNet=ResNet)

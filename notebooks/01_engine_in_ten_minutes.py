@@ -143,12 +143,17 @@ for t, n in zip((x, W, b), numeric):
     print(f"{t.name}: largest |backward - finite differences| = {np.abs(t.grad - n).max():.1e}")
 
 # %% [markdown]
-# An op is a `Function` with a `forward` and a `backward` on numpy arrays. Here is a square
-# whose backward forgets the factor 2: `gradcheck` notices.
+# An op is a `Function`: a docstring with its formula, a `name`, a `rule` in words, and a
+# `forward` and a `backward` on numpy arrays. Here is a square whose backward forgets the
+# factor 2: `gradcheck` notices.
 
 # %%
 class BadSquare(Function):
-    """z = a * a   dz/da = 2 a   (the backward below 'forgets' the 2)"""
+    """z = a * a   dz/da = 2 * a
+
+    The backward below forgets the factor 2."""
+    name = "bad_square"
+    rule = "multiply the gradient by a (it should be 2 * a)"
 
     def forward(self, a):
         self.save_for_backward(a)

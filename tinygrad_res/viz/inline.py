@@ -6,8 +6,11 @@ run and no extension to install, and its script runs in the frame whatever the n
 front-end does with scripts in outputs.
 
     >>> from tinygrad_res import viz
-    >>> viz.Stepper(viz.residual_mlp_example())          # the last line of a cell: shown inline
-    >>> viz.show_stepper(loss)                           # the same, from anywhere in a cell
+    >>> stepper = viz.Stepper(viz.residual_mlp_example())    # a cell ending in it shows it
+    >>> stepper._repr_html_().startswith('<iframe class="tinygrad-res-stepper"')
+    True
+
+`viz.show_stepper(loss)` displays the same from anywhere in a cell.
 """
 from __future__ import annotations
 
@@ -24,8 +27,12 @@ class Stepper:
     arguments are those of `viz.save_stepper` (rankdir, show, clusters, max_depth,
     max_clusters, title, names).
 
-    >>> stepper = Stepper(loss, height=600, names=model.named_parameters())
-    >>> stepper.save("out/stepper.html")                # the same page as a file
+    >>> import pathlib, tempfile
+    >>> from tinygrad_res.viz import residual_mlp_example
+    >>> stepper = Stepper(residual_mlp_example(), height=600)
+    >>> path = stepper.save(pathlib.Path(tempfile.mkdtemp()) / "stepper.html")
+    >>> path.read_text(encoding="utf-8") == stepper.page     # the same page as a file
+    True
     """
 
     def __init__(self, loss, height: int = 720, **options) -> None:
