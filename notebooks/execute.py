@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import sys
 import time
 from pathlib import Path
@@ -32,8 +33,15 @@ def notebook_paths(prefixes: Sequence[str] = ()) -> List[Path]:
     return chosen
 
 
+def _children_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def execute(path: Path, out: Path = DEFAULT_OUT, timeout: int = 900) -> dict:
-    """Run one notebook; write it executed to `out`; its name, seconds and error (or None)."""
+    """Run one notebook; write it executed to `out`; its name, wall-clock seconds, CPU seconds
+    of the kernel and its worker processes (counted once the kernel has exited: on a shared
+    machine the wall clock says more about the neighbours), and error (or None)."""
     import jupytext
     import nbformat
     from nbclient import NotebookClient
@@ -42,15 +50,16 @@ def execute(path: Path, out: Path = DEFAULT_OUT, timeout: int = 900) -> dict:
     notebook = jupytext.read(path)
     client = NotebookClient(notebook, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(HERE)}})
-    error, start = None, time.perf_counter()
+    error, start, cpu_start = None, time.perf_counter(), _children_cpu_seconds()
     try:
-        client.execute()
+        client.execute()  # starts the kernel, runs every cell, shuts the kernel down
     except CellExecutionError as failure:
         error = str(failure)
     seconds = time.perf_counter() - start
     out.mkdir(parents=True, exist_ok=True)
     nbformat.write(notebook, out / f"{path.stem}.ipynb")
-    return {"notebook": path.name, "seconds": round(seconds, 1), "error": error}
+    return {"notebook": path.name, "seconds": round(seconds, 1),
+            "cpu_seconds": round(_children_cpu_seconds() - cpu_start, 1), "error": error}
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -65,7 +74,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f"{path.name} ...", end=" ", flush=True)
         result = execute(path, args.out, args.timeout)
         results.append(result)
-        print(f"{result['seconds']:.1f} s" + ("  FAILED" if result["error"] else ""), flush=True)
+        print(f"{result['seconds']:.1f} s wall, {result['cpu_seconds']:.1f} s CPU"
+              + ("  FAILED" if result["error"] else ""), flush=True)
         if result["error"]:
             print(result["error"], file=sys.stderr)
     (args.out / "timings.json").write_text(json.dumps(results, indent=2) + "\n")
