@@ -167,10 +167,11 @@ def fit_gradient(grad: np.ndarray, tensor: "Tensor", grad_output: np.ndarray) ->
       as a view (reshape) gets a copy. Other tensors' gradients are for reading and may share.
     Most gradients already fit; checking is cheaper than converting.
     """
-    if grad.shape != tensor.shape:
-        grad = unbroadcast(grad, tensor.shape)
-    if type(grad) is not np.ndarray or grad.dtype != tensor.dtype:
-        grad = np.asarray(grad, dtype=tensor.dtype)
+    data = tensor.data
+    if grad.shape != data.shape:
+        grad = unbroadcast(grad, data.shape)
+    if type(grad) is not np.ndarray or grad.dtype != data.dtype:
+        grad = np.asarray(grad, dtype=data.dtype)
     if tensor.grad_fn is None and (grad is grad_output or grad.base is not None):
         grad = grad.copy()
     return grad
@@ -198,9 +199,10 @@ def topological_order(root: "Tensor") -> list:
         elif tensor not in visited:
             visited.add(tensor)
             stack.append((tensor, True))  # popped again once its inputs are done
-            for parent in reversed(tensor.parents):  # reversed: the first input comes first
-                if parent not in visited:
-                    stack.append((parent, False))
+            if tensor.grad_fn is not None:  # made by an op: the op's inputs come first
+                for parent in reversed(tensor.grad_fn.parents):  # first input listed first
+                    if parent not in visited:
+                        stack.append((parent, False))
     return order
     # END TASK 3.1
 
