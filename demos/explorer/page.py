@@ -24,7 +24,8 @@ ABOUT = ("Tasks: two spirals (seed 004), the identity on 32 Gaussian vectors (se
          "digits. depth counts the layers (or two-layer blocks) of the stack a skip can "
          "bridge; the spirals and digits nets add an input and an output layer. A plain and a "
          "residual run of one seed start from the same draws (with 'kaiming_scaled', the "
-         "residual one's stack divided by sqrt(depth), seed 000's recipe). A run diverges when its loss stops being a finite number.")
+         "residual one's stack divided by sqrt(depth), seed 000's recipe). A run diverges "
+         "when its loss stops being a finite number.")
 LIVE_BANNER = ("Live: every run trains in the tinygrad_res engine on this machine, in the "
                "server started by `python -m demos explore`, and streams here step by step. "
                "One run at a time per page; Stop, Reset or closing the page ends it.")

@@ -71,7 +71,8 @@ function drawLossPlot(svg, runs, maxStep) {
   const [lo, hi] = logDomain(losses.length ? losses : [0.1, 1], chanceTop);
   const steps = Math.max(maxStep || 1, 1);
   const x = s => left + (W - left - right) * s / steps;
-  const y = v => top + (H - top - bottom) * (hi - Math.min(hi, Math.max(lo, Math.log10(v)))) / (hi - lo);
+  const clamp = v => Math.min(hi, Math.max(lo, Math.log10(v)));  // off-scale: drawn at the edge
+  const y = v => top + (H - top - bottom) * (hi - clamp(v)) / (hi - lo);
   const grid = svgEl("g", {class: "grid"}, svg), axis = svgEl("g", {class: "axis"}, svg);
   const every = Math.max(1, Math.ceil((hi - lo) / 8));
   for (let d = lo; d <= hi; d += every) {
@@ -104,8 +105,8 @@ function drawLossPlot(svg, runs, maxStep) {
       "data-run": r.id, "data-points": shown.length, class: "curve"}, svg);
     if (r.status === "diverged" && shown.length) {
       const last = shown[shown.length - 1], cx = x(last[0]), cy = y(last[1]);
-      svgEl("path", {d: `M${cx - 6},${cy - 6}L${cx + 6},${cy + 6}M${cx - 6},${cy + 6}L${cx + 6},${cy - 6}`,
-                     stroke: "#b00020", "stroke-width": 3, class: "diverged-mark"}, svg);
+      const cross = `M${cx - 6},${cy - 6}L${cx + 6},${cy + 6}M${cx - 6},${cy + 6}L${cx + 6},${cy - 6}`;
+      svgEl("path", {d: cross, stroke: "#b00020", "stroke-width": 3, class: "diverged-mark"}, svg);
       svgText(svg, Math.min(cx + 9, W - 150), Math.max(cy - 8, top + 12),
               `run ${r.id} diverged at step ${last[0] + 1}`,
               {fill: "#b00020", "font-size": "12", "font-weight": "bold", class: "diverged-label"});
