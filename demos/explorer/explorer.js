@@ -274,9 +274,18 @@
     return `${run.message || run.status} (${at})`;
   }
 
+  // the step axis: the next of 10, 20, 50, 100, ... beyond the furthest step reached, up to
+  // the longest run planned, so that a long run's first steps are not squeezed to the left
+  function stepAxis() {
+    const planned = Math.max(1, ...state.runs.map(r => r.settings.steps || 1));
+    const reached = Math.max(0, ...state.runs.map(r => r.points.length));
+    let nice = 10;
+    while (nice < reached) nice *= String(nice)[0] === "2" ? 2.5 : 2;
+    return Math.min(planned, nice);
+  }
+
   function draw() {
-    const maxStep = Math.max(1, ...state.runs.map(r => r.settings.steps || r.points.length));
-    drawLossPlot($("loss-plot"), state.runs, maxStep);
+    drawLossPlot($("loss-plot"), state.runs, stepAxis());
     const legend = $("legend");
     legend.textContent = "";
     state.runs.forEach(run => {

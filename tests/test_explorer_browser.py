@@ -1,0 +1,178 @@
+"""The explorers as a person uses them, in a real headless Chromium: the live app (set a depth,
+Train, the curve gains points, toggle skip, Train again, two curves, the gradient column
+changes, Stop; closing the page ends its run), the report's offline replay, and seed 003's
+block-and-reach page. Screenshots go to out/screenshots/ to be looked at."""
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from browser import chrome, severe_errors
+
+from demos.explorer.server import ExplorerServer
+
+SHOTS = Path(__file__).resolve().parents[1] / "out" / "screenshots"
+
+
+@pytest.fixture(scope="module")
+def server():
+    server = ExplorerServer()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                     daemon=True).start()
+    yield server
+    server.shutdown()
+    server.close()
+
+
+@pytest.fixture(scope="module")
+def driver(tmp_path_factory):
+    driver = chrome(tmp_path_factory.mktemp("chrome"), size="1400,1000")
+    yield driver
+    driver.quit()
+
+
+def until(condition, timeout=20.0, what="the page"):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)
+
+
+def by(driver, css):
+    from selenium.webdriver.common.by import By
+    return driver.find_elements(By.CSS_SELECTOR, css)
+
+
+# read in one script: the page redraws its SVG many times a second, so an element found in
+# one call may be gone by the next
+def curve_points(driver, run):
+    return driver.execute_script(
+        "const c = document.querySelector(`#loss-plot polyline[data-run='${arguments[0]}']`);"
+        "return c ? Number(c.dataset.points) : 0;", str(run))
+
+
+def column(driver, family):
+    return driver.execute_script(
+        "return [...document.querySelectorAll(`#column-${arguments[0]} rect.layer`)]"
+        ".map(r => r.dataset.norm);", family)
+
+
+def text(driver, css):
+    return driver.execute_script(
+        "const e = document.querySelector(arguments[0]); return e ? e.textContent : '';", css)
+
+
+def set_number(driver, name, value):
+    from selenium.webdriver.common.keys import Keys
+    box = by(driver, f"#ctl-{name}")[0]
+    box.clear()
+    box.send_keys(str(value), Keys.TAB)  # the change event, as a person leaving the box
+
+
+def test_live_train_toggle_skip_train_again_stop(server, driver):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    driver.get(server.url)
+    until(lambda: len(column(driver, "plain")) == 32, what="the gradient columns at init")
+    set_number(driver, "depth", 6)
+    set_number(driver, "steps", 5000)
+    until(lambda: len(column(driver, "plain")) == 6, what="the columns of the depth-6 nets")
+    residual_at_init = column(driver, "residual")
+    assert column(driver, "plain") != residual_at_init
+
+    by(driver, "#ui-train")[0].click()
+    first = until(lambda: curve_points(driver, 1) >= 2, what="run 1's first points")
+    until(lambda: curve_points(driver, 1) > first + 5, what="run 1's curve to grow")
+    assert driver.find_element("tag name", "body").get_attribute("data-first-point-ms")
+    assert "run 1 at step" in text(driver, "#column-plain .column-note")
+    driver.save_screenshot(str(SHOTS / "explorer_live_plain.png"))
+
+    by(driver, "#ctl-skip")[0].click()
+    by(driver, "#ui-train")[0].click()
+    until(lambda: curve_points(driver, 2) >= 2, what="run 2's first points")
+    until(lambda: len(by(driver, "#loss-plot polyline.curve")) == 2, what="two curves")
+    assert driver.execute_script(  # residual runs are dashed, plain ones solid
+        "return ['1', '2'].map(r => document.querySelector("
+        "`#loss-plot polyline[data-run='${r}']`).getAttribute('stroke-dasharray'))") == ["", "6 3"]
+    until(lambda: "run 2 at step" in text(driver, "#column-residual .column-note")
+          and column(driver, "residual") != residual_at_init, what="the residual column")
+    until(lambda: by(driver, '#legend li[data-run="1"][data-status="stopped"]'))
+    # one run at a time per page: Train stopped run 1 first
+    assert "stopped by the page" in text(driver, '#legend li[data-run="1"]')
+
+    by(driver, "#ui-stop")[0].click()
+    until(lambda: by(driver, '#legend li[data-run="2"][data-status="stopped"]'), what="Stop")
+    assert "stopped by the page" in text(driver, "#status")
+    assert not server.runs.running()
+    driver.save_screenshot(str(SHOTS / "explorer_live_two_runs.png"))
+    assert not severe_errors(driver)
+
+
+def test_a_bad_setting_shows_the_servers_reason(server, driver):
+    driver.get(server.url)
+    until(lambda: column(driver, "plain"), what="the page")
+    set_number(driver, "depth", 0)
+    by(driver, "#ui-train")[0].click()
+    until(lambda: "depth" in text(driver, "#status"), what="the error")
+    assert text(driver, "#status") == "400: depth: must be a whole number from 1 to 128, got 0"
+    assert by(driver, "#status.error") and not by(driver, "#loss-plot polyline")
+    # the console shows the refused request, and nothing else went wrong
+    assert [e["message"].split(" - ")[-1] for e in severe_errors(driver)] == [
+        "Failed to load resource: the server responded with a status of 400 (Bad Request)"]
+
+
+def test_closing_the_page_ends_its_run(server, driver):
+    driver.get(server.url)
+    until(lambda: column(driver, "plain"), what="the page")
+    set_number(driver, "steps", 5000)
+    by(driver, "#ui-train")[0].click()
+    until(lambda: by(driver, "#loss-plot polyline.curve"), what="the run's curve")
+    assert len(server.runs.running()) == 1
+    driver.get("about:blank")
+    until(lambda: not server.runs.running(), timeout=10, what="the run to stop")
+
+
+def test_the_reports_replay_plays_the_grid_back(driver, tmp_path):
+    from demos.cli import run_demo
+    result = run_demo("explore_replay", ["--quick", "--out", str(tmp_path)])
+    driver.get(Path(result["page"]).resolve().as_uri())
+    assert "Replay, not live" in text(driver, "#banner")
+    assert "python -m demos explore" in text(driver, "#banner")
+    assert by(driver, "#ctl-depth")[0].is_enabled()               # depth is a grid axis
+    assert not by(driver, "#ctl-lr")[0].is_enabled()              # fixed in the replay
+    until(lambda: len(column(driver, "residual")) == 4, what="the init columns")
+    by(driver, "#ui-train")[0].click()
+    until(lambda: by(driver, '#legend li[data-run="1"][data-status="done"]'), what="replay 1")
+    assert curve_points(driver, 1) == 20
+    by(driver, "#ctl-skip")[0].click()
+    by(driver, "#ui-train")[0].click()
+    until(lambda: by(driver, '#legend li[data-run="2"][data-status="done"]'), what="replay 2")
+    assert len(by(driver, "#loss-plot polyline.curve")) == 2
+    driver.save_screenshot(str(SHOTS / "explorer_replay.png"))
+    assert not severe_errors(driver)
+
+
+def test_seed_003s_block_and_reach_page(server, driver):
+    from viz_helpers import require_graphviz, require_renderer
+    require_graphviz()
+    require_renderer("svg")
+    driver.get(server.url)
+    link = until(lambda: by(driver, "#nav-block"))[0]
+    link.click()
+    until(lambda: by(driver, "#reach-columns"), what="the block page")
+    cells = by(driver, "#reach-columns rect.layer")
+    assert len(cells) == 40  # 20 layers, plain and residual
+    plain, residual = [float(c.get_attribute("data-norm")) for c in (cells[0], cells[20])]
+    assert plain < 1e-3 < 1 < residual  # the bottom layer: faded, and still bright
+    driver.switch_to.frame(by(driver, "#block-stepper")[0])
+    title = text(driver, "#ui-step-title")
+    by(driver, "#ui-next")[0].click()
+    assert text(driver, "#ui-step-title") not in ("", title)
+    driver.switch_to.default_content()
+    driver.save_screenshot(str(SHOTS / "explorer_block.png"))
+    driver.execute_script("document.getElementById('reach-columns').scrollIntoView()")
+    driver.save_screenshot(str(SHOTS / "explorer_reach.png"))
+    assert not severe_errors(driver)
