@@ -26,6 +26,7 @@ from pathlib import Path
 
 from .cli import make_main
 from .explorer.client import Client
+from .explorer.config import BadParameter, RunConfig, parse_config
 from .explorer.server import ExplorerServer
 from .tables import format_table, make_table
 
@@ -45,6 +46,14 @@ def port_number(text: str) -> int:
     return port
 
 
+def seed_value(text: str) -> int:
+    """An argparse `type`: a seed the server would accept (config.py's limits)."""
+    try:
+        return parse_config({"seed": text}).seed
+    except BadParameter as error:
+        raise argparse.ArgumentTypeError(error.reason) from None
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=port_number, default=0,
                         help="port on 127.0.0.1 (default: 0, a free one)")
@@ -56,13 +65,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"self-check instead of serving: start the server, train the "
                              f"default net (spirals, depth 32) for {CHECK_STEPS} steps through "
                              f"the HTTP API, print the timings, stop")
+    parser.add_argument("--seed", type=seed_value, default=0,
+                        help="the seed the page's controls start at (default: %(default)s)")
     parser.add_argument("--out", type=Path, default=Path("out"), metavar="DIR",
                         help="unused: the app writes no files (kept for the common options)")
 
 
 def run(args: argparse.Namespace) -> dict:
     try:
-        server = ExplorerServer(args.port, verbose=args.verbose)
+        server = ExplorerServer(args.port, verbose=args.verbose,
+                                defaults=RunConfig(seed=args.seed))
     except OSError as error:
         raise SystemExit(f"explore: cannot listen on 127.0.0.1:{args.port}: {error.strerror}; "
                          f"pick another --port or leave it out for a free one")

@@ -299,3 +299,21 @@ def test_quick_self_check(tmp_path):
     assert result["bad_depth"][0] == 400 and result["end"]["status"] == "done"
     assert 0 < result["first_point_seconds"] < 30 and result["steps_per_second"] > 0
     assert (tmp_path / "explore.json").is_file()
+
+
+@pytest.mark.parametrize("option, value, message", [
+    ("--port", "70000", "argument --port: must be from 0 to 65535, got 70000"),
+    ("--port", "http", "argument --port: expected a port number, got 'http'"),
+    ("--seed", "-1", "argument --seed: must be a whole number from 0 to 2147483647")])
+def test_bad_options_are_refused(option, value, message, capsys):
+    from demos.cli import run_demo
+    with pytest.raises(SystemExit):
+        run_demo("explore", [option, value])
+    assert message in capsys.readouterr().err
+
+
+def test_a_port_in_use_is_a_clear_error(server):
+    from demos.cli import run_demo
+    port = str(server.server_address[1])
+    with pytest.raises(SystemExit, match=f"cannot listen on 127.0.0.1:{port}: .*pick another"):
+        run_demo("explore", ["--port", port, "--no-browser"])

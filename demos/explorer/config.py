@@ -163,9 +163,8 @@ def parse_config(values: Mapping[str, Any]) -> RunConfig:
     return RunConfig(**parsed)
 
 
-def control_spec() -> dict:
+def control_spec(defaults: RunConfig = RunConfig()) -> dict:
     """The controls as the page draws them: each setting's kind, range or choices, default."""
-    defaults = RunConfig()
     controls = []
     for name in FIELDS:
         control = {"name": name, "default": getattr(defaults, name)}

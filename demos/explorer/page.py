@@ -15,7 +15,7 @@ import json
 import re
 from pathlib import Path
 
-from .config import control_spec
+from .config import RunConfig, control_spec
 
 _HERE = Path(__file__).parent
 TITLE = "Plain vs residual networks: degradation and gradient flow"
@@ -48,10 +48,10 @@ def explorer_page(data: dict) -> str:
                   lambda match: parts[match.group(0)], template)
 
 
-def live_page() -> str:
-    """The page the live server serves at /."""
-    return explorer_page({"mode": "live", "spec": control_spec(), "banner": LIVE_BANNER,
-                          "about": ABOUT})
+def live_page(defaults: RunConfig = RunConfig()) -> str:
+    """The page the live server serves at /, its controls set to `defaults`."""
+    return explorer_page({"mode": "live", "spec": control_spec(defaults),
+                          "banner": LIVE_BANNER, "about": ABOUT})
 
 
 def replay_page(replay: dict, spec: dict, banner: str) -> str:

@@ -78,8 +78,10 @@ class ExplorerServer(ThreadingHTTPServer):
     daemon_threads = True  # an open event stream never keeps the process alive
 
     def __init__(self, port: int = 0, token: Optional[str] = None, max_running: int = 2,
-                 orphan_seconds: float = ORPHAN_SECONDS, verbose: bool = False) -> None:
+                 orphan_seconds: float = ORPHAN_SECONDS, verbose: bool = False,
+                 defaults: RunConfig = RunConfig()) -> None:
         super().__init__(("127.0.0.1", port), ExplorerHandler)
+        self.defaults = defaults
         self.token = token or secrets.token_urlsafe(24)
         self.runs = RunRegistry(max_running, orphan_seconds=orphan_seconds)
         self.verbose = verbose
@@ -99,7 +101,7 @@ class ExplorerServer(ThreadingHTTPServer):
         from . import page as pages
         with self._page_lock:
             if name not in self._pages:
-                self._pages[name] = ((200, pages.live_page()) if name == "main"
+                self._pages[name] = ((200, pages.live_page(self.defaults)) if name == "main"
                                      else pages.block_page_or_reason())
             return self._pages[name]
 
@@ -261,7 +263,7 @@ class ExplorerHandler(BaseHTTPRequestHandler):
         if not run.claim_stream():
             raise HTTPError(409, f"run {run.run_id} is already being streamed")
         self._headers(200, "text/event-stream; charset=utf-8")
-        cursor, seen = 0, -1
+        cursor, seen = 0, 0  # version 0: no gradient column yet
         try:
             while True:
                 update = run.read(cursor, seen, timeout=KEEPALIVE_SECONDS)
