@@ -23,6 +23,7 @@ import threading
 import time
 import webbrowser
 from pathlib import Path
+from typing import Optional
 
 from .cli import make_main
 from .explorer.client import Client
@@ -71,7 +72,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="unused: the app writes no files (kept for the common options)")
 
 
+def one_blas_thread() -> Optional[str]:
+    """Limit numpy's BLAS to one thread in this process; None, or why it could not.
+
+    The nets here are small: BLAS threads buy nothing and, on a busy 2-core machine, cost
+    many times the CPU of a step while they wait for each other (demos/cli.py measures it).
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return ("threadpoolctl is not installed (it comes with scikit-learn: pip install -e "
+                "\".[data]\"), so numpy may use several BLAS threads, which slows these small "
+                "nets down; start with OPENBLAS_NUM_THREADS=1 to avoid it")
+    threadpool_limits(1, user_api="blas")
+    return None
+
+
 def run(args: argparse.Namespace) -> dict:
+    warning = one_blas_thread()
+    if warning:
+        print(f"explorer: {warning}", flush=True)
     try:
         server = ExplorerServer(args.port, verbose=args.verbose,
                                 defaults=RunConfig(seed=args.seed))

@@ -8,16 +8,15 @@ step and ||dL/dh|| per layer at initialisation and every `--every` steps. The ot
 are fixed at the live app's defaults (width 32, the seeds' layer, He init with residual branches
 / sqrt(depth), SGD with momentum 0.9, lr 0.01).
 
-    python -m demos explore_replay [--quick] [--depths 4 16 32] [--seeds 3] [--steps 300]
+    python -m demos explore_replay [--quick] [--depths 4 16 32] [--seeds 3] [--steps 200]
 """
 from __future__ import annotations
 
 import argparse
 import dataclasses
 import math
-from concurrent.futures import ProcessPoolExecutor
 
-from .cli import Progress, make_main, positive_int
+from .cli import Progress, make_main, positive_int, single_blas_thread_pool
 from .explorer.config import RunConfig, control_spec
 from .explorer.page import replay_page
 from .explorer.training import train_steps
@@ -35,7 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seeds", type=positive_int, default=None,
                         help="seeds 0..N-1 per depth and skip (default: 3; --quick: 1)")
     parser.add_argument("--steps", type=positive_int, default=None,
-                        help="steps per run (default: 300; --quick: 20)")
+                        help="steps per run (default: 200; --quick: 20)")
     parser.add_argument("--every", type=positive_int, default=10,
                         help="keep the gradient column every N steps (default: 10)")
     parser.add_argument("--jobs", type=positive_int, default=None,
@@ -101,12 +100,11 @@ def run_grid(configs: list, every: int, workers: int) -> list:
     with Progress(total=len(configs), desc="explore_replay") as bar:
         jobs = [(config, every) for config in configs]
         if workers <= 1:
-            mapped = map(replay_run, jobs)
-            for result in mapped:
+            for result in map(replay_run, jobs):
                 results.append(result)
                 bar.update()
         else:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
+            with single_blas_thread_pool(workers) as pool:
                 for result in pool.map(replay_run, jobs):
                     results.append(result)
                     bar.update()
@@ -116,7 +114,7 @@ def run_grid(configs: list, every: int, workers: int) -> list:
 def run(args: argparse.Namespace) -> dict:
     depths = sorted(set(args.depths or ([2, 4] if args.quick else [4, 16, 32])))
     seeds = args.seeds or (1 if args.quick else 3)
-    fixed = RunConfig(task="spirals", steps=args.steps or (20 if args.quick else 300))
+    fixed = RunConfig(task="spirals", steps=args.steps or (20 if args.quick else 200))
     configs = [dataclasses.replace(fixed, depth=d, skip=skip, seed=s)
                for d in sorted(depths, reverse=True) for skip in (False, True)
                for s in range(seeds)]  # the deepest first, so the workers finish together

@@ -38,7 +38,7 @@ REPORT_ARGS = {
     "gradient_reach": [],
     "autodiff_vs_manual": [],
     "stepper": [],
-    # the explorers' replay: its default grid (depths 4 16 32 x skip x 3 seeds, 300 steps)
+    # the explorers' replay: its default grid (depths 4 16 32 x skip x 3 seeds, 200 steps)
     "explore_replay": ["--jobs", "2"],
     "degradation": ["--depths", "8", "20", "--epochs", "4"],
 }

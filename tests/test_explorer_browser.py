@@ -2,6 +2,7 @@
 Train, the curve gains points, toggle skip, Train again, two curves, the gradient column
 changes, Stop; closing the page ends its run), the report's offline replay, and seed 003's
 block-and-reach page. Screenshots go to out/screenshots/ to be looked at."""
+import re
 import threading
 import time
 from pathlib import Path
@@ -67,10 +68,12 @@ def text(driver, css):
 
 
 def set_number(driver, name, value):
+    """Type `value` over the box's text and leave it (one change event, as a person makes;
+    selenium's clear() would fire one for the empty box too)."""
     from selenium.webdriver.common.keys import Keys
     box = by(driver, f"#ctl-{name}")[0]
-    box.clear()
-    box.send_keys(str(value), Keys.TAB)  # the change event, as a person leaving the box
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys(str(value), Keys.TAB)
 
 
 def test_live_train_toggle_skip_train_again_stop(server, driver):
@@ -100,8 +103,8 @@ def test_live_train_toggle_skip_train_again_stop(server, driver):
     until(lambda: "run 2 at step" in text(driver, "#column-residual .column-note")
           and column(driver, "residual") != residual_at_init, what="the residual column")
     until(lambda: by(driver, '#legend li[data-run="1"][data-status="stopped"]'))
-    # one run at a time per page: Train stopped run 1 first
-    assert "stopped by the page" in text(driver, '#legend li[data-run="1"]')
+    # one run at a time per page: the server stopped run 1 when the page started run 2
+    assert "replaced by a new run from the same page" in text(driver, '#legend li[data-run="1"]')
 
     by(driver, "#ui-stop")[0].click()
     until(lambda: by(driver, '#legend li[data-run="2"][data-status="stopped"]'), what="Stop")
@@ -119,9 +122,37 @@ def test_a_bad_setting_shows_the_servers_reason(server, driver):
     until(lambda: "depth" in text(driver, "#status"), what="the error")
     assert text(driver, "#status") == "400: depth: must be a whole number from 1 to 128, got 0"
     assert by(driver, "#status.error") and not by(driver, "#loss-plot polyline")
-    # the console shows the refused request, and nothing else went wrong
-    assert [e["message"].split(" - ")[-1] for e in severe_errors(driver)] == [
-        "Failed to load resource: the server responded with a status of 400 (Bad Request)"]
+    # the console shows the refused requests (Train's, and the gradients at init for the
+    # changed depth), and nothing else went wrong
+    refused = [e["message"] for e in severe_errors(driver)]
+    assert any("/api/runs?" in message for message in refused)
+    assert all(re.search(r"/api/(runs|init)\?.* status of 400 \(Bad Request\)", message)
+               for message in refused), refused
+
+
+def choose(driver, name, value):
+    driver.execute_script(
+        "const e = document.getElementById(`ctl-${arguments[0]}`); e.value = arguments[1];"
+        "e.dispatchEvent(new Event('change'));", name, value)
+
+
+def test_a_diverging_run_says_so_on_the_plot(server, driver):
+    driver.get(server.url)
+    until(lambda: column(driver, "plain"), what="the page")
+    for name, value in (("task", "identity"), ("init", "kaiming"), ("optimizer", "sgd")):
+        choose(driver, name, value)
+    set_number(driver, "depth", 20)
+    set_number(driver, "width", 8)
+    set_number(driver, "lr", 10)
+    by(driver, "#ctl-skip")[0].click()
+    by(driver, "#ui-train")[0].click()
+    until(lambda: by(driver, "#loss-plot .diverged-label"), what="the divergence")
+    run = text(driver, "#legend li span.diverged")
+    assert "diverged at step" in run and "no longer a finite number" in run
+    assert text(driver, "#loss-plot .diverged-label").startswith("run ")
+    assert by(driver, "#loss-plot .diverged-mark")
+    driver.save_screenshot(str(SHOTS / "explorer_diverged.png"))
+    assert not severe_errors(driver)
 
 
 def test_closing_the_page_ends_its_run(server, driver):

@@ -160,6 +160,11 @@
     },
     start(settings, t0) {
       const record = this.record(settings);
+      const current = state.current;  // one run at a time, as the live server does it
+      if (current && current.status === "running") {
+        clearInterval(current.timer);
+        onEnd(current, {status: "stopped", message: "replaced by a new run from the same page"});
+      }
       const run = newRun(state.nextReplayId++, record.label, settings, t0);
       let done = 0, snapshot = 0;
       run.timer = setInterval(() => {
@@ -195,7 +200,6 @@
   async function train() {
     const t0 = performance.now();
     const settings = readSettings();
-    if (state.current && state.current.status === "running") source.stop(state.current);
     setStatus("starting...");
     try {
       await source.start(settings, t0);
