@@ -46,6 +46,8 @@ class Update:
 
 @dataclass
 class Run:
+    """One training run of `page`: `start()` trains it in a daemon thread; `status` is
+    "running", then "done", "diverged", "stopped" or "error", and `message` says why."""
     config: RunConfig
     run_id: str
     page: str

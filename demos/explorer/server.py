@@ -36,6 +36,7 @@ from typing import Callable, Optional
 from urllib.parse import parse_qs, urlsplit
 
 from ..cli import to_jsonable
+from . import page as pages
 from .config import BadParameter, RunConfig, parse_config
 from .runs import ORPHAN_SECONDS, Busy, RunRegistry
 from .training import gradients_at_init
@@ -98,7 +99,6 @@ class ExplorerServer(ThreadingHTTPServer):
 
     def page(self, name: str) -> tuple:
         """(status, HTML) of a page, built once on first use: "main" or "block"."""
-        from . import page as pages
         with self._page_lock:
             if name not in self._pages:
                 self._pages[name] = ((200, pages.live_page(self.defaults)) if name == "main"
