@@ -34,7 +34,7 @@ from .tables import format_table, make_table
 SUMMARY = ("Seeds 003/004: the live explorers, a local web app that trains plain and residual "
            "nets in the engine and streams loss curves and per-layer gradients to the browser")
 # the self-check trains the page's default network (spirals, depth 32) for this many steps
-CHECK_STEPS = 100
+CHECK_STEPS = 60
 
 
 def port_number(text: str) -> int:

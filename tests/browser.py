@@ -1,10 +1,14 @@
 """A real headless Chromium for the page tests (selenium with the system chromedriver: no
-download). Missing tools skip on a student's machine and fail in CI (conftest.py)."""
+download), and reading a page that redraws itself. Missing tools skip on a student's machine
+and fail in CI (conftest.py)."""
 import shutil
+import time
+from pathlib import Path
 
 from conftest import import_optional, missing_optional
 
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+SHOTS = Path(__file__).resolve().parents[1] / "out" / "screenshots"  # to be looked at
 
 
 def chrome(tmp_path, size: str = "1400,1000"):
@@ -30,3 +34,28 @@ def chrome(tmp_path, size: str = "1400,1000"):
 def severe_errors(driver) -> list:
     """The browser console's errors (a failed request, an exception in the page)."""
     return [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+
+
+def until(condition, timeout=20.0, what="the page"):
+    """Poll `condition` until it returns something true; that value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)
+
+
+def by(driver, css):
+    """The elements that match a CSS selector."""
+    from selenium.webdriver.common.by import By
+    return driver.find_elements(By.CSS_SELECTOR, css)
+
+
+def text(driver, css):
+    """The text of the first element that matches, read in one script: a page that redraws
+    many times a second may replace an element between two selenium calls."""
+    return driver.execute_script(
+        "const e = document.querySelector(arguments[0]); return e ? e.textContent : '';", css)

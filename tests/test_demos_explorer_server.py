@@ -1,35 +1,24 @@
-"""The live explorer's HTTP API (demos/explorer/server.py): the guards (token, Host, Origin,
-every parameter), runs streamed as Server-Sent Events, two pages at once, Stop, a client that
-hangs up mid-stream, a run nobody reads, and Ctrl-C. Runs are tiny: a few seconds in all."""
+"""The live explorer's HTTP API (demos/explorer/server.py, with runs.py and client.py): the
+guards (token, Host, Origin, every parameter), runs streamed as Server-Sent Events, two pages at
+once, one run per page, Stop, a client that hangs up mid-stream, a run nobody reads. Runs are
+tiny: a few seconds in all."""
 import re
-import signal
-import subprocess
-import sys
 import threading
-import time
-from pathlib import Path
 
 import pytest
+from browser import until
+from explorer_helpers import LONG, TINY, collect, serving
 
 from demos.explorer.client import Client
 from demos.explorer.config import RunConfig
 from demos.explorer.server import ExplorerServer
 from demos.explorer.training import gradients_at_init
 
-REPO = Path(__file__).resolve().parents[1]
-TINY = {"task": "identity", "depth": 2, "width": 4, "steps": 30}
-LONG = {"task": "spirals", "depth": 8, "steps": 5000}  # stopped long before it ends
-
 
 @pytest.fixture
 def server():
-    server = ExplorerServer(orphan_seconds=5.0)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.close()
+    with serving(orphan_seconds=5.0) as server:
+        yield server
 
 
 @pytest.fixture
@@ -37,27 +26,6 @@ def client(server):
     return Client(server.url)
 
 
-def wait_for(condition, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting")
-        time.sleep(0.02)
-
-
-def collect(client, run):
-    """All events of a run: (points in order, last gradient column, end event)."""
-    points, grads, end = [], None, None
-    for event, data in client.events(run):
-        if event == "progress":
-            points += data["points"]
-            grads = data["grads"] or grads
-        else:
-            end = data
-    return points, grads, end
-
-
-# ----- who may ask ---------------------------------------------------------------------------
 def test_binds_loopback_only_and_the_url_carries_a_random_token(server):
     assert server.server_address[0] == "127.0.0.1"
     other = ExplorerServer()
@@ -163,19 +131,13 @@ def test_the_page_is_self_contained_and_sent_with_a_strict_policy(server, client
 
 
 def test_the_token_never_reaches_the_log(capfd):
-    server = ExplorerServer(verbose=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
+    with serving(verbose=True) as server:
         Client(server.url).request("GET", "/")
         Client(server.url).request("GET", "/", token="wrong")
-    finally:
-        server.shutdown()
-        server.close()
     err = capfd.readouterr().err
     assert "GET /?token=<token>" in err and server.token not in err
 
 
-# ----- runs ------------------------------------------------------------------------------------
 def test_a_run_streams_every_step_and_its_gradient_column(client):
     run = client.start_run(TINY)
     points, grads, end = collect(client, run)
@@ -250,7 +212,7 @@ def test_a_client_that_hangs_up_mid_stream_stops_its_run_and_nothing_else(server
         pass
     response.close()
     connection.close()
-    wait_for(lambda: server.runs.get(run).status == "stopped")
+    until(lambda: server.runs.get(run).status == "stopped")
     assert server.runs.get(run).message == "the page closed the stream"
     assert server.runs.get(other).status == "running"
     client.stop_run(other)
@@ -260,60 +222,7 @@ def test_a_client_that_hangs_up_mid_stream_stops_its_run_and_nothing_else(server
 
 
 def test_a_run_that_no_page_reads_stops_by_itself():
-    server = ExplorerServer(orphan_seconds=0.3)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
+    with serving(orphan_seconds=0.3) as server:
         run = Client(server.url).start_run(LONG)
-        wait_for(lambda: server.runs.get(run).status == "stopped")
+        until(lambda: server.runs.get(run).status == "stopped")
         assert server.runs.get(run).message == "stopped: no page was reading this run"
-    finally:
-        server.shutdown()
-        server.close()
-
-
-def test_ctrl_c_stops_the_server_and_its_runs_cleanly():
-    process = subprocess.Popen([sys.executable, "-m", "demos", "explore", "--no-browser"],
-                               cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True)
-    try:
-        line = process.stdout.readline()
-        url = re.search(r"http://127\.0\.0\.1:\d+/\?token=[\w-]+", line).group(0)
-        client = Client(url)
-        events = client.events(client.start_run(LONG))
-        assert next(events)[0] == "progress"
-        process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=30)
-    finally:
-        process.kill()
-    assert process.returncode == 0, err
-    assert "Ctrl-C, stopping" in out and "stopped (1 run(s) were still training)" in out
-    assert "Traceback" not in err
-    # the stream ends: with an "end" event if it got out before the process did
-    assert all(data["status"] == "stopped" for event, data in events if event == "end")
-
-
-def test_quick_self_check(tmp_path):
-    from demos.cli import run_demo
-    result = run_demo("explore", ["--quick", "--json", str(tmp_path / "explore.json")])
-    assert result["page_status"] == 200 and result["no_token_status"] == 403
-    assert result["bad_depth"][0] == 400 and result["end"]["status"] == "done"
-    assert 0 < result["first_point_seconds"] < 30 and result["steps_per_second"] > 0
-    assert (tmp_path / "explore.json").is_file()
-
-
-@pytest.mark.parametrize("option, value, message", [
-    ("--port", "70000", "argument --port: must be from 0 to 65535, got 70000"),
-    ("--port", "http", "argument --port: expected a port number, got 'http'"),
-    ("--seed", "-1", "argument --seed: must be a whole number from 0 to 2147483647")])
-def test_bad_options_are_refused(option, value, message, capsys):
-    from demos.cli import run_demo
-    with pytest.raises(SystemExit):
-        run_demo("explore", [option, value])
-    assert message in capsys.readouterr().err
-
-
-def test_a_port_in_use_is_a_clear_error(server):
-    from demos.cli import run_demo
-    port = str(server.server_address[1])
-    with pytest.raises(SystemExit, match=f"cannot listen on 127.0.0.1:{port}: .*pick another"):
-        run_demo("explore", ["--port", port, "--no-browser"])

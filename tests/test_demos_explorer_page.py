@@ -1,51 +1,38 @@
-"""The explorers as a person uses them, in a real headless Chromium: the live app (set a depth,
-Train, the curve gains points, toggle skip, Train again, two curves, the gradient column
-changes, Stop; closing the page ends its run), the report's offline replay, and seed 003's
-block-and-reach page. Screenshots go to out/screenshots/ to be looked at."""
+"""The explorers' page (demos/explorer/page.py with explorer.js and plots.js) as a person uses
+it, in a real headless Chromium: live (set a depth, Train, the curve gains points, toggle skip,
+Train again, two curves, the gradient column changes, Stop; a bad setting; a diverging run;
+closing the page ends its run) and as the report's replay. Screenshots go to out/screenshots/."""
 import re
-import threading
-import time
 from pathlib import Path
 
 import pytest
-from browser import chrome, severe_errors
+from browser import SHOTS, by, chrome, severe_errors, text, until
+from explorer_helpers import external_urls, page_data, serving
 
-from demos.explorer.server import ExplorerServer
+from demos.cli import run_demo
+from demos.explorer.config import RunConfig
+from demos.explorer.page import live_page
 
-SHOTS = Path(__file__).resolve().parents[1] / "out" / "screenshots"
+
+def test_the_live_page_carries_its_controls_and_no_url():
+    html = live_page(RunConfig(seed=7))
+    data = page_data(html)
+    assert data["mode"] == "live" and not external_urls(html)
+    assert {c["name"]: c["default"] for c in data["spec"]["controls"]}["seed"] == 7
 
 
 @pytest.fixture(scope="module")
 def server():
-    server = ExplorerServer()
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                     daemon=True).start()
-    yield server
-    server.shutdown()
-    server.close()
+    with serving() as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
 def driver(tmp_path_factory):
-    driver = chrome(tmp_path_factory.mktemp("chrome"), size="1400,1000")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    driver = chrome(tmp_path_factory.mktemp("chrome"))
     yield driver
     driver.quit()
-
-
-def until(condition, timeout=20.0, what="the page"):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
-
-
-def by(driver, css):
-    from selenium.webdriver.common.by import By
-    return driver.find_elements(By.CSS_SELECTOR, css)
 
 
 # read in one script: the page redraws its SVG many times a second, so an element found in
@@ -62,11 +49,6 @@ def column(driver, family):
         ".map(r => r.dataset.norm);", family)
 
 
-def text(driver, css):
-    return driver.execute_script(
-        "const e = document.querySelector(arguments[0]); return e ? e.textContent : '';", css)
-
-
 def set_number(driver, name, value):
     """Type `value` over the box's text and leave it (one change event, as a person makes;
     selenium's clear() would fire one for the empty box too)."""
@@ -76,8 +58,13 @@ def set_number(driver, name, value):
     box.send_keys(str(value), Keys.TAB)
 
 
+def choose(driver, name, value):
+    driver.execute_script(
+        "const e = document.getElementById(`ctl-${arguments[0]}`); e.value = arguments[1];"
+        "e.dispatchEvent(new Event('change'));", name, value)
+
+
 def test_live_train_toggle_skip_train_again_stop(server, driver):
-    SHOTS.mkdir(parents=True, exist_ok=True)
     driver.get(server.url)
     until(lambda: len(column(driver, "plain")) == 32, what="the gradient columns at init")
     set_number(driver, "depth", 6)
@@ -130,12 +117,6 @@ def test_a_bad_setting_shows_the_servers_reason(server, driver):
                for message in refused), refused
 
 
-def choose(driver, name, value):
-    driver.execute_script(
-        "const e = document.getElementById(`ctl-${arguments[0]}`); e.value = arguments[1];"
-        "e.dispatchEvent(new Event('change'));", name, value)
-
-
 def test_a_diverging_run_says_so_on_the_plot(server, driver):
     driver.get(server.url)
     until(lambda: column(driver, "plain"), what="the page")
@@ -167,7 +148,6 @@ def test_closing_the_page_ends_its_run(server, driver):
 
 
 def test_the_reports_replay_plays_the_grid_back(driver, tmp_path):
-    from demos.cli import run_demo
     result = run_demo("explore_replay", ["--quick", "--out", str(tmp_path)])
     driver.get(Path(result["page"]).resolve().as_uri())
     assert "Replay, not live" in text(driver, "#banner")
@@ -183,27 +163,4 @@ def test_the_reports_replay_plays_the_grid_back(driver, tmp_path):
     until(lambda: by(driver, '#legend li[data-run="2"][data-status="done"]'), what="replay 2")
     assert len(by(driver, "#loss-plot polyline.curve")) == 2
     driver.save_screenshot(str(SHOTS / "explorer_replay.png"))
-    assert not severe_errors(driver)
-
-
-def test_seed_003s_block_and_reach_page(server, driver):
-    from viz_helpers import require_graphviz, require_renderer
-    require_graphviz()
-    require_renderer("svg")
-    driver.get(server.url)
-    link = until(lambda: by(driver, "#nav-block"))[0]
-    link.click()
-    until(lambda: by(driver, "#reach-columns"), what="the block page")
-    cells = by(driver, "#reach-columns rect.layer")
-    assert len(cells) == 40  # 20 layers, plain and residual
-    plain, residual = [float(c.get_attribute("data-norm")) for c in (cells[0], cells[20])]
-    assert plain < 1e-3 < 1 < residual  # the bottom layer: faded, and still bright
-    driver.switch_to.frame(by(driver, "#block-stepper")[0])
-    title = text(driver, "#ui-step-title")
-    by(driver, "#ui-next")[0].click()
-    assert text(driver, "#ui-step-title") not in ("", title)
-    driver.switch_to.default_content()
-    driver.save_screenshot(str(SHOTS / "explorer_block.png"))
-    driver.execute_script("document.getElementById('reach-columns').scrollIntoView()")
-    driver.save_screenshot(str(SHOTS / "explorer_reach.png"))
     assert not severe_errors(driver)
