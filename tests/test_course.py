@@ -77,7 +77,7 @@ def test_markers_in_strings_and_prose_are_not_markers():
     text = 'HELP = "write code between # BEGIN TASK 1.1 and # END TASK 1.1"\n'
     text += 'SAMPLE = """\ndef f():\n' + begin("1.1") + "    return 1\n" + end("1.1") + '"""\n'
     assert find_regions(text) == []
-    assert blank_regions(text, lambda task: True, MESSAGES) == text
+    assert blank_regions(text, lambda region: True, MESSAGES) == text
 
 
 def run(source, call):
@@ -87,7 +87,7 @@ def run(source, call):
 
 
 def test_stub_replaces_only_the_chosen_regions_and_keeps_the_rest():
-    student = blank_regions(SAMPLE, lambda task: task == "1.1", MESSAGES, "sample.py")
+    student = blank_regions(SAMPLE, lambda region: region.task == "1.1", MESSAGES, "sample.py")
     expected = SAMPLE.replace("    squared = r * r\n    return math.pi * squared\n",
                               '    raise NotImplementedError("Task 1.1: return the area")\n')
     assert student == expected
@@ -99,7 +99,7 @@ def test_stub_replaces_only_the_chosen_regions_and_keeps_the_rest():
 
 
 def test_stub_in_a_method_has_the_method_indentation():
-    student = blank_regions(SAMPLE, lambda task: True, MESSAGES)
+    student = blank_regions(SAMPLE, lambda region: True, MESSAGES)
     assert '        raise NotImplementedError("Task 1.2: multiply the three sides")\n' in student
     with pytest.raises(NotImplementedError, match="Task 1.2: multiply the three sides"):
         run(student, "Box().volume(2, 3, 4)")
