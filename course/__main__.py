@@ -43,11 +43,30 @@ def _check(args: argparse.Namespace) -> int:
     from .check import check
 
     problems = check(repo_root(), load_course(), args.assignment, jobs=args.jobs, full=args.full,
-                     keep=args.keep)
+                     keep=args.keep, leaks=not args.no_leaks, mutation=not args.no_mutation)
     for problem in problems:
         print(f"PROBLEM {problem}")
     print("course check: " + (f"{len(problems)} problem(s)" if problems else "every task OK"))
     return 1 if problems else 0
+
+
+def _mutate(args: argparse.Namespace) -> int:
+    from .mutation_report import mutation_problems
+    from .tree import repo_files
+
+    root = repo_root()
+    problems = mutation_problems(root, load_course(), repo_files(root), args.assignment,
+                                 args.jobs, task_ids=args.task)
+    for problem in problems:
+        print(f"PROBLEM {problem}")
+    return 1 if problems else 0
+
+
+def _autograder(args: argparse.Namespace) -> int:
+    from .autograder import build_bundle
+
+    print(build_bundle(repo_root(), load_course(), args.assignment, args.out))
+    return 0
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -77,7 +96,19 @@ def main(argv: Optional[List[str]] = None) -> int:
                        help="also run the whole suite on each handed-out version")
     check.add_argument("--keep", type=Path, default=None,
                        help="write the generated trees here instead of a temporary folder")
+    check.add_argument("--no-leaks", action="store_true", help="skip the leak check")
+    check.add_argument("--no-mutation", action="store_true", help="skip mutation testing")
     check.set_defaults(handler=_check)
+    mutate = commands.add_parser("mutate", help="mutation testing alone: scores, survivors")
+    mutate.add_argument("--assignment", type=int, default=None)
+    mutate.add_argument("--task", action="append", default=None,
+                        help="only this task (repeatable), e.g. --task 1.2")
+    mutate.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    mutate.set_defaults(handler=_mutate)
+    bundle = commands.add_parser("autograder", help="write a Gradescope autograder zip")
+    bundle.add_argument("--assignment", type=int, required=True)
+    bundle.add_argument("out", type=Path, help="the .zip to write")
+    bundle.set_defaults(handler=_autograder)
     args = parser.parse_args(argv)
     try:
         return args.handler(args)

@@ -204,7 +204,7 @@ def test_check_names_each_badly_marked_test_and_only_those(tiny_repo):
             assert volume(1.0, 1.0) > 3
         """)
     (tiny_repo / "tests" / "test_geometry.py").write_text(TESTS + bad)
-    problems = check(tiny_repo, COURSE, jobs=2, log=lambda line: None)
+    problems = check(tiny_repo, COURSE, jobs=2, log=lambda line: None, mutation=False)
     node = "tests/test_geometry.py::"
     expected = [
         f"task 1.2: {node}test_passes_on_the_stub passes on the stub",
@@ -224,7 +224,7 @@ def test_check_full_lists_tests_elsewhere_that_use_the_blanked_code(tiny_repo):
     (tiny_repo / "tests" / "test_other.py").write_text(
         "from pkg.geometry import area\n\n\ndef test_uses_area():\n    assert area(1.0) > 3\n")
     lines = []
-    assert check(tiny_repo, COURSE, full=True, log=lines.append) == []
+    assert check(tiny_repo, COURSE, full=True, log=lines.append, mutation=False) == []
     assert ("  outside the assignment's test files, task 1.1's stub stops 1 tests (they use its "
             "code): tests/test_other.py (1)") in lines
 
@@ -232,13 +232,13 @@ def test_check_full_lists_tests_elsewhere_that_use_the_blanked_code(tiny_repo):
 def test_check_reports_markers_and_tasks_without_tests(tiny_repo):
     geometry = tiny_repo / "pkg" / "geometry.py"
     geometry.write_text(GEOMETRY.replace("    # END TASK 1.2\n", ""))
-    assert check(tiny_repo, COURSE, log=lambda line: None) == [
+    assert check(tiny_repo, COURSE, log=lambda line: None, mutation=False) == [
         "pkg/geometry.py:11: BEGIN TASK 1.2 is never closed by END TASK 1.2"]
     geometry.write_text(GEOMETRY)
     tests = tiny_repo / "tests" / "test_geometry.py"
     tests.write_text(TESTS.replace("@pytest.mark.task_1_2\n", ""))
-    assert check(tiny_repo, COURSE, log=lambda line: None) == [
-        "task 1.2: no test is marked task_1_2"]
+    assert check(tiny_repo, COURSE, log=lambda line: None, mutation=False) == [
+        "task 1.2: no public test is marked task_1_2"]
 
 
 def test_student_version_of_the_tiny_repo_raises_the_task_messages(tiny_repo, tmp_path):
