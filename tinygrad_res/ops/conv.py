@@ -12,7 +12,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from ..function import Function
 
 
-def pair(op: str, value, what: str, minimum: int) -> tuple:
+def int_pair(op: str, value, what: str, minimum: int) -> tuple:
     """An int or a pair of ints (height, width), each >= minimum, as a 2-tuple."""
     values = (value, value) if isinstance(value, (int, np.integer)) else tuple(value)
     if len(values) != 2 or not all(isinstance(v, (int, np.integer)) for v in values):
@@ -67,12 +67,16 @@ def col2im(cols: np.ndarray, input_shape: tuple, stride: tuple) -> np.ndarray:
 
 class Conv2d(Function):
     """z[n, o] = sum over c, i, j of W[o, c, i, j] * x_padded[n, c, s*y + i, s*x + j] + b[o]
+    dz/dx = col2im(g @ W2)   dz/dW = g^T @ cols   dz/db = sum of g over N, OH, OW
 
-    As im2col: z = cols @ W2^T + b, with cols (N*OH*OW, C*kh*kw) and W2 = W.reshape(O, -1), so
-    dz/dW2 = g^T @ cols   dz/db = sum of g over N, OH, OW   dz/dcols = g @ W2 -> col2im -> dx
-    (like torch.nn.functional.conv2d; no dilation or groups).
+    As im2col: z = cols @ W2^T + b, with cols (N*OH*OW, C*kh*kw) the patches and
+    W2 = W.reshape(O, -1); backward runs the product the other way, and col2im adds each patch
+    gradient back onto its pixels (like torch.nn.functional.conv2d; no dilation or groups).
     """
     name = "conv2d"
+    rule = ("each input window gets grad times the kernel weights (overlaps add up), W gets "
+            "grad times the input windows summed over positions, b gets grad summed per "
+            "output channel")
 
     def forward(self, x, weight, bias=None, stride=1, padding=0):
         check_4d(self.name, x)
@@ -85,8 +89,8 @@ class Conv2d(Function):
         if bias is not None and bias.shape != (o,):
             raise ValueError(f"conv2d: bias {bias.shape} does not fit weight {weight.shape}; "
                              f"expected ({o},)")
-        self.stride = pair(self.name, stride, "stride", 1)
-        self.padding = ph, pw = pair(self.name, padding, "padding", 0)
+        self.stride = int_pair(self.name, stride, "stride", 1)
+        self.padding = ph, pw = int_pair(self.name, padding, "padding", 0)
         oh, ow = output_size(self.name, x.shape, (kh, kw), self.stride, self.padding)
         padded = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw))) if ph or pw else x
         # (N, C, OH, OW, kh, kw) -> rows (n, oh, ow), columns (c, i, j): matches W.reshape(O, -1)
