@@ -4,7 +4,7 @@ In order, each stage timed:
 
 1. **structure**: markers balance; every task has TASK regions in exactly its listed files and
    HIDE regions in exactly its `hide_in` files; every file it leaves out and function it
-   blanks exists (course/handout.py);
+   blanks exists (course/handout.py); the pages' points tables match the toml (course/docs.py);
 2. **tests**: every task has public tests and hidden tests (under [course] hidden_tests); no
    test carries two tasks of one assignment;
 3. **runs**: the pytest runs of course/check_runs.py: each task's tests fail on its stub and
@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
 from .check_runs import execute, judge, plan
+from .docs import docs_problems
 from .handout import giveaway_problems
 from .leak_check import find_leaks, judge_leaks
 from .markers import MarkerError
@@ -57,7 +58,8 @@ def structural_problems(root: Path, course: Course, files: List[str]) -> List[st
             problems.append(f"task {task.id}: lists {path} but no region of it is marked there")
         for path in sorted(where - set(task.files)):
             problems.append(f"task {task.id}: has a region in {path}, not in its 'files'")
-    return problems + giveaway_problems(root, course, files, regions)
+    return problems + giveaway_problems(root, course, files, regions) + \
+        docs_problems(root, course)
 
 
 def test_problems(course: Course, collected: Dict[str, List[str]]) -> Tuple[List[str], List[str]]:

@@ -70,12 +70,14 @@ def plan(course: Course, assignments: List[Assignment], collected: Dict[str, Lis
             if j:
                 runs.append(Run(name, assignment, tasks[j:], files_of(pair, False),
                                 {"tasks": sorted(pair)}, must_fail=tasks[j], must_pass=before))
-            hidden = files_of(pair, True)
+            hidden = [t for t in before + [tasks[j]] if files_of({t.marker}, True)]
             if hidden:
                 runs.append(Run(f"{name}, hidden tests" if j else
                                 f"assignment {number}, hidden tests on the stubs", assignment,
-                                tasks[j:], hidden, {"tasks": sorted(pair)}, must_fail=tasks[j],
-                                must_pass=before, handout=False))
+                                tasks[j:], files_of({t.marker for t in hidden}, True),
+                                {"tasks": sorted(t.marker for t in hidden)},
+                                must_fail=tasks[j] if tasks[j] in hidden else None,
+                                must_pass=[t for t in before if t in hidden], handout=False))
         last_tasks.append((assignment, tasks[-1]))
     finals = {task.marker for _, task in last_tasks}
     runs.append(Run("the solution", assignments[0], [],

@@ -76,12 +76,17 @@ class WorkerProcess:
                                         text=True, bufsize=1)
         self.lines: "queue.Queue[Optional[dict]]" = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
+        self.collected: Dict[str, List[str]] = {}
+
+    def wait_ready(self) -> "WorkerProcess":
+        """Wait until the worker has collected its tests (workers start in parallel)."""
         ready = self._next(START_TIMEOUT)
         if ready is None or not ready.get("ready"):
             self.close()
             raise RuntimeError("course: the mutation worker did not start (its pytest session "
                                "failed to collect the task tests)")
-        self.collected: Dict[str, List[str]] = ready["collected"]
+        self.collected = ready["collected"]
+        return self
 
     def _read(self) -> None:
         for line in self.process.stdout:
@@ -129,6 +134,7 @@ def run_mutation(root: Path, course: Course, tasks: List[Task],
     markers = [w.task.marker for w in work]
     workers = [WorkerProcess(root, markers) for _ in range(max(1, jobs))]
     try:
+        workers = [worker.wait_ready() for worker in workers]
         collected = workers[0].collected
         tests = {w.task.id: sorted(n for n, marks in collected.items() if w.task.marker in marks)
                  for w in work}
@@ -165,7 +171,7 @@ def run_mutation(root: Path, course: Course, tasks: List[Task],
                 answer = workers[index].ask(request)
                 if answer is None:  # the worker died or hung: a fresh one takes over
                     workers[index].close()
-                    workers[index] = WorkerProcess(root, markers)
+                    workers[index] = WorkerProcess(root, markers).wait_ready()
                     answer = {"status": "timeout" if kind == "mutant" else "error",
                               "message": "the mutation worker stopped answering",
                               "seconds": request["timeout"]}

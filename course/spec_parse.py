@@ -96,7 +96,7 @@ def _excuses(table: dict, key: str, what: str, where: str) -> Tuple[Excuse, ...]
         raise SpecError(f"{where}: {key!r} must be [[assignment.task.{key}]] tables")
     excuses = []
     for entry in entries:
-        here = f"{where}: a {key}"
+        here = f"{where}: {'an' if key[0] in 'aeiou' else 'a'} {key}"
         _known_keys(entry, {what, "reason"}, here)
         name = _require(entry, what, str, here)
         reason = _require(entry, "reason", str, here)

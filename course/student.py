@@ -58,8 +58,12 @@ Set up and run (Python 3.10+):
 |---|---|---|---|---|
 {chr(10).join(rows)}
 
-Read the assignment's page first:
+Read the assignment's page first, and `docs/students.md` (set-up, running one task's tests,
+submitting):
 {docs}
+
+Each task also has hidden tests, not in this copy, that run when your work is graded; the
+assignment's page says how its points split between public and hidden tests.
 
 ---
 
