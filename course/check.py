@@ -126,6 +126,10 @@ def check(root: Path, course: Course, number: Optional[int] = None, jobs: int = 
                  for name, text in collection.collect_errors.items()]
     found, warnings = test_problems(course, collection.collected)
     problems += found
+    if len(warnings) > 3:  # one line, not one per task
+        ids = [w.split(":")[0].removeprefix("task ") for w in warnings]
+        warnings = [f"{len(ids)} tasks have no hidden test (in "
+                    f"{course.settings.hidden_tests}/) yet: {', '.join(ids)}"]
     for warning in warnings:
         log(f"  WARNING {warning} (required once [course] require_hidden_tests = true)")
     if problems:

@@ -39,8 +39,10 @@ COMPARE = {ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt, a
            ast.NotEq: ast.Eq, ast.Is: ast.IsNot, ast.IsNot: ast.Is, ast.In: ast.NotIn,
            ast.NotIn: ast.In}
 AUGMENTED = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult}
+# calls whose first two arguments can be swapped without changing the result
 COMMUTATIVE_CALLS = {"maximum", "minimum", "max", "min", "add", "multiply", "hypot",
-                     "logical_and", "logical_or", "isclose", "allclose", "array_equal"}
+                     "logical_and", "logical_or", "isclose", "allclose", "array_equal",
+                     "swapaxes"}
 TEXT_WIDTH = 60
 
 

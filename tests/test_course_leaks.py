@@ -7,22 +7,22 @@ from course.tree import repo_files, scan_regions
 from course_helpers import TOML, course_of, dedent, make_repo
 
 SOLUTION = dedent("""
-    def walk(root):
-        order, visited = [], set()
-        stack = [(root, False)]
-        while stack:
-            node, done = stack.pop()
-            if done:
-                order.append(node)
+    def clip(values, limit):
+        total, count = 0.0, len(values)
+        scaled = [v / limit for v in values]
+        for value in scaled:
+            total += value * value
+        if total > limit:
+            scaled.reverse()
     """)
 COPY = dedent("""
-    def tensors(t0):   # renamed, re-spaced, commented: the same tokens
-        out , seen = [ ] , set( )
-        todo = [(t0, False)]   # a stack
-        while todo :
-            t,finished = todo.pop()
-            if finished:
-                out.append(t)
+    def shrink(xs, m):   # renamed, re-spaced, commented: the same tokens
+        acc , n = 0.0 , len( xs )
+        out = [x / m for x in xs]   # a list
+        for x in out :
+            acc += x*x
+        if acc > m:
+            out.reverse()
     """)
 
 
@@ -48,7 +48,7 @@ def test_a_statement_over_several_lines_is_one_logical_line():
 
 
 def test_a_renamed_copy_is_found_and_a_different_walk_is_not():
-    index = Index({"copy.py": COPY, "other.py": SOLUTION.replace("stack.pop()", "stack.pop(0)")},
+    index = Index({"copy.py": COPY, "other.py": SOLUTION.replace("+= value", "-= value")},
                   min_lines=3, min_tokens=15)
     matches = index.find(code_lines(SOLUTION)[1:])  # the body, without the def line
     copies = [m for m in matches if m.path == "copy.py"]

@@ -81,7 +81,7 @@ def test_a_mutant_is_rebuilt_exactly_from_its_address(tmp_path):
 def tiny_results(tmp_path_factory):
     root = make_repo(tmp_path_factory.mktemp("mutation") / "repo", git=False)
     course = course_of(root)
-    work = run_mutation(root, course, course.tasks, scan_regions(root, repo_files(root)), jobs=2)
+    work = run_mutation(root, course, course.tasks, scan_regions(root, repo_files(root)), jobs=1)
     return course, {w.task.id: w for w in work}
 
 

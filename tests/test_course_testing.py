@@ -18,47 +18,33 @@ def deep(n=3_000):
     return node
 
 
-def iterative_order(root):
-    order, seen, stack = [], set(), [(root, False)]
-    while stack:
-        node, done = stack.pop()
-        if done:
-            order.append(node)
-        elif id(node) not in seen:
-            seen.add(id(node))
-            stack.append((node, True))
-            stack.extend((p, False) for p in node.parents)
-    return order
+def depth_by_loop(node):
+    depth = 0
+    while node.parents:
+        node, depth = node.parents[0], depth + 1
+    return depth
 
 
-def recursive_order(root, order=None, seen=None):
-    order, seen = ([], set()) if order is None else (order, seen)
-    if id(root) not in seen:
-        seen.add(id(root))
-        for parent in root.parents:
-            recursive_order(parent, order, seen)
-        order.append(root)
-    return order
+def recursive_depth(node):
+    return 1 + recursive_depth(node.parents[0]) if node.parents else 0
 
 
 def test_an_iterative_walk_passes_and_returns_its_result():
-    root = deep()
-    order = run_with_recursion_limit(iterative_order, root)
-    assert len(order) == 3_001 and order[-1] is root
+    assert run_with_recursion_limit(depth_by_loop, deep()) == 3_000
     assert sys.setrecursionlimit.__name__ == "setrecursionlimit"  # put back
 
 
 def test_a_recursive_walk_hits_the_limit():
     limit = sys.getrecursionlimit()
     with pytest.raises(RecursionGuardError, match="hit the recursion limit"):
-        run_with_recursion_limit(recursive_order, deep())
+        run_with_recursion_limit(recursive_depth, deep())
     assert sys.getrecursionlimit() == limit
 
 
 def test_raising_the_limit_through_sys_is_refused():
     def cheat(root):
         sys.setrecursionlimit(100_000)
-        return recursive_order(root)
+        return recursive_depth(root)
 
     with pytest.raises(RecursionGuardError, match=r"called sys.setrecursionlimit\(100000\)"):
         run_with_recursion_limit(cheat, deep())
@@ -70,7 +56,7 @@ def test_a_refusal_caught_by_the_code_still_fails():
             sys.setrecursionlimit(100_000)
         except Exception:
             pass
-        return iterative_order(root)
+        return depth_by_loop(root)
 
     with pytest.raises(RecursionGuardError, match="caught the refusal"):
         run_with_recursion_limit(cheat, deep())
@@ -81,13 +67,13 @@ def test_an_alias_imported_before_is_seen_whether_or_not_the_limit_is_put_back()
 
     def raise_and_leave(root):
         setrecursionlimit(100_000)
-        return recursive_order(root)
+        return recursive_depth(root)
 
     def raise_and_restore(root):
         old = getrecursionlimit()
         setrecursionlimit(100_000)
         try:
-            return recursive_order(root)
+            return recursive_depth(root)
         finally:
             setrecursionlimit(old)
 
@@ -100,4 +86,4 @@ def test_an_alias_imported_before_is_seen_whether_or_not_the_limit_is_put_back()
 
 
 def test_a_shallow_recursion_within_the_headroom_is_allowed():
-    assert len(run_with_recursion_limit(recursive_order, deep(20))) == 21
+    assert run_with_recursion_limit(recursive_depth, deep(20)) == 20
