@@ -168,13 +168,15 @@ def test_concat_and_stack_accept_constants_and_arrays(rng):
 def test_concat_and_stack_errors():
     a, b = Tensor(np.ones((2, 3))), Tensor(np.ones((3, 2)))
     with pytest.raises(ValueError, match=re.escape(
-            "concat: shapes (2, 3) and (3, 2) differ outside axis 0")):
+            "concat: shapes (2, 3) and (3, 2) differ outside dim 0")):
         concat([a, b])
-    with pytest.raises(ValueError, match=re.escape("concat: axis 2 is out of range for shape")):
+    with pytest.raises(IndexError, match=re.escape("concat: dim 2 is out of range for a tensor "
+                                                   "with 2 dims (expected -2 to 1)")):
         concat([a, a], axis=2)
     with pytest.raises(ValueError, match=re.escape("stack: shapes (2, 3) and (3, 2) differ")):
         stack([a, b])
-    with pytest.raises(ValueError, match=re.escape("stack: axis 3 is out of range for shape")):
+    with pytest.raises(IndexError, match=re.escape("stack: dim 3 is out of range for a tensor "
+                                                   "with 2 dims (expected -3 to 2)")):
         stack([a, a], axis=3)
     with pytest.raises(TypeError, match="concat: expected a list or tuple of tensors"):
         concat(a)
