@@ -180,14 +180,15 @@ class Std(Var):
 
     def forward(self, a, axis=None, keepdims=False, correction=1):
         out = np.sqrt(super().forward(a, axis, keepdims, correction))
-        self.out = out if keepdims else np.expand_dims(out, self.axes)
+        (centred,) = self.saved
+        self.save_for_backward(centred, out if keepdims else np.expand_dims(out, self.axes))
         return out
 
     def backward(self, grad_output):
-        (centred,) = self.saved
+        centred, out = self.saved  # out with the reduced dims kept, of size 1
         grad = expand_to(grad_output, self.axes, self.keepdims, self.shape)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(self.out == 0, 0.0, grad / self.out) * centred / self.divisor
+            return np.where(out == 0, 0.0, grad / out) * centred / self.divisor
 
 
 def var_arguments(op: str, dim, unbiased, correction) -> tuple:
