@@ -6,7 +6,7 @@ import warnings
 import numpy as np
 import pytest
 
-from tinygrad_res import Tensor, gradcheck
+from tinygrad_res import Tensor, gradcheck, no_grad
 
 AXES = [None, 0, 1, -1, (0, 2), (-1, 0), (0, 1, 2)]
 
@@ -221,6 +221,17 @@ def test_std_of_equal_entries_has_zero_gradient_as_pytorch():
     x = Tensor([[2.0, 2.0, 2.0], [1.0, 2.0, 3.0]], requires_grad=True)
     x.std(dim=1).sum().backward()
     np.testing.assert_allclose(x.grad, [[0, 0, 0], [-0.5, 0, 0.5]])
+
+
+@pytest.mark.parametrize("keepdim", [False, True])
+def test_std_backward_refuses_its_output_changed_in_place(keepdim):
+    # std's backward reads its output: a change to it would give a silently wrong gradient
+    x = Tensor([[1.0, 2.0], [3.0, 5.0]], requires_grad=True)
+    y = x.std(0, keepdim=keepdim)
+    with no_grad():
+        y.add_(1.0)
+    with pytest.raises(RuntimeError, match="backward through std: its output, a tensor of shape"):
+        y.backward(np.ones(y.shape))
 
 
 def test_var_takes_both_of_torch_var_signatures(rng):
