@@ -301,6 +301,11 @@ def test_flip_as_pytorch(torch, rng, dims):
     assert gradcheck(lambda t: t.flip(*dims), x)
 
 
+def test_flip_copies_as_torch_flip_does(rng):
+    x = Tensor(rng.standard_normal((2, 3)))
+    assert not np.shares_memory(x.flip(0).data, x.data)  # np.flip would give a view
+
+
 def test_flip_of_a_0d_tensor_and_errors():
     assert Tensor(2.0).flip(0).item() == 2.0
     x = Tensor(np.ones((2, 3)))

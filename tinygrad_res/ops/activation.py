@@ -11,7 +11,7 @@ import numpy as np
 
 from ..function import Function
 
-# numpy has no erf; math.erf entry by entry is exact, and about 200 times slower than np.tanh
+# numpy has no erf; math.erf entry by entry is exact, and about 70 times slower than np.tanh
 _erf = np.frompyfunc(math.erf, 1, 1)
 SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 GELU_CUBIC = 0.044715  # the tanh approximation's coefficient, as in PyTorch
@@ -86,7 +86,7 @@ class GELU(Function):
         self.approximate = approximate
         self.save_for_backward(a)
         if approximate == "tanh":
-            self.t = np.tanh(SQRT_2_OVER_PI * (a + GELU_CUBIC * a ** 3))
+            self.t = np.tanh(SQRT_2_OVER_PI * (a + GELU_CUBIC * a * a * a))
             return 0.5 * a * (1 + self.t)
         erf = np.asarray(_erf(a / math.sqrt(2.0)), dtype=a.dtype)  # frompyfunc gives objects
         self.cdf = 0.5 * (1 + erf)

@@ -244,7 +244,7 @@ class Flip(Function):
         self.dims = dim_list(self.name, dims, a.ndim)
         if a.ndim == 0:  # it takes dim 0 or -1, as in PyTorch, and has nothing to flip
             self.dims = ()
-        return np.flip(a, self.dims)
+        return np.flip(a, self.dims).copy()  # as torch.flip: np.flip's view would share memory
 
     def backward(self, grad_output):
         return np.flip(grad_output, self.dims)
