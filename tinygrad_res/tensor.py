@@ -330,8 +330,7 @@ class Tensor(InPlaceMethods):
 
     @numpy_names
     def argmax(self, dim=None, keepdim: bool = False) -> np.ndarray:
-        """Positions of the largest entries (the first at ties) as torch.argmax, as an int64
-        numpy array (tensors hold floats); flattened positions for dim=None. No gradient."""
+        """torch.argmax as an int64 numpy array (tensors hold floats): first at ties, no grad."""
         return ops.reduce.positions("argmax", self.data, dim, keepdim)
 
     @numpy_names
@@ -353,15 +352,11 @@ class Tensor(InPlaceMethods):
 
     # ----- shape ------------------------------------------------------------------------
     def reshape(self, *shape):
-        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-            shape = tuple(shape[0])
-        return ops.Reshape.apply(self, shape=shape)
+        return ops.Reshape.apply(self, shape=_sizes(shape))
 
     def permute(self, *dims):
         """Reorder the axes: `x.permute(2, 0, 1)` (or a tuple), as torch.permute."""
-        if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
-            dims = tuple(dims[0])
-        return ops.Permute.apply(self, dims=dims)
+        return ops.Permute.apply(self, dims=_sizes(dims))
 
     def transpose(self, *dims):
         """Swap two axes, as torch.transpose(dim0, dim1) (not numpy's transpose).
