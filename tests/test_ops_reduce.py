@@ -250,6 +250,21 @@ def test_var_takes_both_of_torch_var_signatures(rng):
         x.var(correction="one")
 
 
+@pytest.mark.task_2_2
+def test_var_gradient_without_degrees_of_freedom_keeps_n_minus_correction_as_torch(torch):
+    # torch clamps N - correction at 0 in the forward only (when a dim is given)
+    data = np.array([[2.0, 3.0], [1.0, 5.0]])
+    for correction in [2, 3, 5]:
+        x, t = Tensor(data, requires_grad=True), torch.tensor(data, requires_grad=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            out, expected = x.var(0, correction=correction), t.var(0, correction=correction)
+        np.testing.assert_array_equal(out.data, expected.detach().numpy())
+        out.backward(np.ones(2))
+        expected.backward(torch.ones(2, dtype=torch.float64))
+        np.testing.assert_array_equal(x.grad, t.grad.numpy())
+
+
 def test_var_without_degrees_of_freedom_warns_and_gives_inf_or_nan_as_pytorch():
     with pytest.warns(RuntimeWarning, match="var: N - correction = 1 - 1 is not positive"):
         assert np.isnan(Tensor([2.0]).var().item())

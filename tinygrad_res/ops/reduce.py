@@ -144,7 +144,8 @@ class Var(Function):
 
     N is the number of entries reduced over. correction=1 (PyTorch's default, Bessel's) gives
     the unbiased estimate, correction=0 the mean squared deviation. As in PyTorch, N -
-    correction <= 0 divides by zero (inf, or nan where a is constant) and warns.
+    correction <= 0 makes the forward divide by zero (inf, or nan where a is constant), with
+    a warning, while the backward keeps the formula's N - correction.
     """
     name = "var"
     rule = "grad_in = grad * 2 (a - mean) / (N - correction)"
@@ -153,20 +154,20 @@ class Var(Function):
         self.axes = reduced_dims(self.name, axis, a.ndim, keepdims)
         self.keepdims, self.shape = keepdims, a.shape
         count = int(np.prod([a.shape[i] for i in self.axes]))
-        self.divisor = max(0, count - correction)
-        if self.divisor == 0:
+        self.dof = count - correction  # degrees of freedom
+        if self.dof <= 0:
             warnings.warn(f"{self.name}: N - correction = {count} - {correction} is not positive: "
                           f"the result is inf or nan (as in PyTorch)", RuntimeWarning)
         with np.errstate(divide="ignore", invalid="ignore"):  # the cases just warned about
             centred = a - a.sum(axis=self.axes, keepdims=True) / count
             self.save_for_backward(centred)
-            return (centred * centred).sum(axis=self.axes, keepdims=keepdims) / self.divisor
+            return (centred * centred).sum(axis=self.axes, keepdims=keepdims) / max(0, self.dof)
 
     def backward(self, grad_output):
         (centred,) = self.saved
         grad = expand_to(grad_output, self.axes, self.keepdims, self.shape)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return grad * 2 * centred / self.divisor
+            return grad * 2 * centred / self.dof
 
 
 class Std(Var):
@@ -188,7 +189,7 @@ class Std(Var):
         centred, out = self.saved  # out with the reduced dims kept, of size 1
         grad = expand_to(grad_output, self.axes, self.keepdims, self.shape)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(out == 0, 0.0, grad / out) * centred / self.divisor
+            return np.where(out == 0, 0.0, grad / out) * centred / self.dof
 
 
 def var_arguments(op: str, dim, unbiased, correction) -> tuple:
