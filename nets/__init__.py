@@ -6,7 +6,8 @@ probes, and the hand-written numpy backprop they are checked against (nets.manua
     >>> opt = nets.optim.Adam(model.parameters(), lr=1e-3)
 """
 from . import data, init, losses, manual, optim, probes
-from . import conv, digits, export, manual_conv, resnet
+from . import activations, conv, digits, export, manual_conv, resnet
+from .activations import ELU, GELU, Hardtanh, LeakyReLU, ReLU6, SiLU, Softplus
 from .blocks import (BottleneckBlock, DeepResNet, HighwayLayer, PostActBlock, PreActBlock,
                      ResidualStack)
 from .conv import (AdaptiveAvgPool2d, AvgPool2d, BatchNorm2d, Conv2d, GlobalAvgPool2d,
@@ -18,6 +19,7 @@ from .probes import Probe, probe_layers
 from .resnet import BasicBlock, Bottleneck, PreActBasicBlock, ResNet
 
 __all__ = ["Module", "Sequential", "ModuleList", "Linear", "ReLU", "Tanh", "Sigmoid",
+           "LeakyReLU", "ELU", "Softplus", "GELU", "SiLU", "Hardtanh", "ReLU6", "activations",
            "Identity", "LayerNorm", "BatchNorm1d", "PlainMLP", "ResMLP", "kaiming_mlp",
            "seed000_network", "seed001_network", "PostActBlock", "PreActBlock",
            "BottleneckBlock", "HighwayLayer", "ResidualStack", "DeepResNet", "Probe",

@@ -25,6 +25,10 @@ VECTOR = [  # (label, factory, input features)
     ("Sequential", lambda: nets.Sequential(nets.Linear(5, 4, seed=0), nets.Tanh(),
                                            nets.Linear(4, 4, seed=1), nets.Sigmoid(),
                                            nets.Identity(), nets.ReLU()), 5),
+    ("Sequential of activations", lambda: nets.Sequential(
+        nets.Linear(5, 5, seed=0), nets.LeakyReLU(0.2), nets.ELU(0.5, inplace=True),
+        nets.Softplus(2.0, 1.0), nets.GELU(), nets.GELU("tanh"), nets.SiLU(),
+        nets.Hardtanh(-0.5, 2.0), nets.ReLU6()), 5),
     ("PlainMLP", lambda: nets.PlainMLP(3, 5, seed=0), 5),
     ("ResMLP", lambda: nets.ResMLP(3, 5, seed=0), 5),
     ("seed000_network", lambda: nets.seed000_network(5, residual=True), 8),
