@@ -14,10 +14,11 @@ from .conv import (AdaptiveAvgPool2d, AvgPool2d, BatchNorm2d, Conv2d, GlobalAvgP
 from .layers import BatchNorm1d, Identity, LayerNorm, Linear, ReLU, Sigmoid, Tanh
 from .mlp import PlainMLP, ResMLP, kaiming_mlp, seed000_network, seed001_network
 from .module import Module, ModuleList, Sequential
+from .parameter import Parameter
 from .probes import Probe, probe_layers
 from .resnet import BasicBlock, Bottleneck, PreActBasicBlock, ResNet
 
-__all__ = ["Module", "Sequential", "ModuleList", "Linear", "ReLU", "Tanh", "Sigmoid",
+__all__ = ["Module", "Parameter", "Sequential", "ModuleList", "Linear", "ReLU", "Tanh", "Sigmoid",
            "Identity", "LayerNorm", "BatchNorm1d", "PlainMLP", "ResMLP", "kaiming_mlp",
            "seed000_network", "seed001_network", "PostActBlock", "PreActBlock",
            "BottleneckBlock", "HighwayLayer", "ResidualStack", "DeepResNet", "Probe",

@@ -13,8 +13,9 @@ from tinygrad_res import (Tensor, adaptive_avg_pool2d, avg_pool2d, batch_norm, c
                           global_avg_pool2d, max_pool2d)
 from tinygrad_res.ops.conv import int_pair
 
-from .init import Seed, as_rng, constant_, uniform_, zeros_
+from .init import Seed, as_rng, uniform_
 from .module import Module
+from .parameter import Parameter
 
 
 class Conv2d(Module):
@@ -38,11 +39,11 @@ class Conv2d(Module):
         rng = as_rng(seed)
         bound = 1.0 / math.sqrt(in_channels * self.kernel_size[0] * self.kernel_size[1])
         shape = (out_channels, in_channels) + self.kernel_size
-        self.weight = uniform_(Tensor(np.zeros(shape), requires_grad=True, dtype=dtype),
-                               -bound, bound, rng)
+        self.weight = uniform_(Parameter(Tensor(np.zeros(shape), dtype=dtype)), -bound, bound,
+                               rng)
         self.bias = None
         if bias:
-            self.bias = uniform_(Tensor(np.zeros(out_channels), requires_grad=True, dtype=dtype),
+            self.bias = uniform_(Parameter(Tensor(np.zeros(out_channels), dtype=dtype)),
                                  -bound, bound, rng)
 
     def forward(self, x: Tensor) -> Tensor:
@@ -67,9 +68,8 @@ class BatchNorm2d(Module):
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.weight = self.bias = None
         if affine:
-            self.weight = constant_(Tensor(np.zeros(num_features), requires_grad=True,
-                                           dtype=dtype), 1.0)
-            self.bias = zeros_(Tensor(np.zeros(num_features), requires_grad=True, dtype=dtype))
+            self.weight = Parameter(Tensor(np.ones(num_features), dtype=dtype))
+            self.bias = Parameter(Tensor(np.zeros(num_features), dtype=dtype))
         self.register_buffer("running_mean", np.zeros(num_features, dtype=dtype))
         self.register_buffer("running_var", np.ones(num_features, dtype=dtype))
         self.register_buffer("num_batches_tracked", np.array(0, dtype=np.int64))

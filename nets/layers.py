@@ -13,8 +13,9 @@ import numpy as np
 
 from tinygrad_res import Tensor, batch_norm, linear
 
-from .init import Seed, as_rng, constant_, uniform_, zeros_
+from .init import Seed, as_rng, uniform_
 from .module import Module
+from .parameter import Parameter
 
 
 def _check_features(layer: str, x: Tensor, features: int, axis: int = -1) -> None:
@@ -39,12 +40,11 @@ class Linear(Module):
         self.in_features, self.out_features = in_features, out_features
         rng = as_rng(seed)
         bound = 1.0 / math.sqrt(in_features)
-        self.weight = Tensor(np.zeros((out_features, in_features)), requires_grad=True,
-                             dtype=dtype)
+        self.weight = Parameter(Tensor(np.zeros((out_features, in_features)), dtype=dtype))
         uniform_(self.weight, -bound, bound, rng)
         self.bias = None
         if bias:
-            self.bias = Tensor(np.zeros(out_features), requires_grad=True, dtype=dtype)
+            self.bias = Parameter(Tensor(np.zeros(out_features), dtype=dtype))
             uniform_(self.bias, -bound, bound, rng)
 
     def forward(self, x: Tensor) -> Tensor:
@@ -93,8 +93,8 @@ class LayerNorm(Module):
         self.normalized_shape, self.eps = normalized_shape, eps
         self.weight = self.bias = None
         if elementwise_affine:
-            self.weight = constant_(Tensor(np.zeros(normalized_shape), requires_grad=True), 1.0)
-            self.bias = zeros_(Tensor(np.zeros(normalized_shape), requires_grad=True))
+            self.weight = Parameter(np.ones(normalized_shape))
+            self.bias = Parameter(np.zeros(normalized_shape))
 
     def forward(self, x: Tensor) -> Tensor:
         _check_features("LayerNorm", x, self.normalized_shape)
@@ -125,8 +125,8 @@ class BatchNorm1d(Module):
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.weight = self.bias = None
         if affine:
-            self.weight = constant_(Tensor(np.zeros(num_features), requires_grad=True), 1.0)
-            self.bias = zeros_(Tensor(np.zeros(num_features), requires_grad=True))
+            self.weight = Parameter(np.ones(num_features))
+            self.bias = Parameter(np.zeros(num_features))
         self.register_buffer("running_mean", np.zeros(num_features))
         self.register_buffer("running_var", np.ones(num_features))
         self.register_buffer("num_batches_tracked", np.array(0, dtype=np.int64))

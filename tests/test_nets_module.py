@@ -29,7 +29,7 @@ def test_non_parameters_are_not_registered():
         def __init__(self):
             super().__init__()
             self.constant = Tensor([1.0])                         # no requires_grad
-            self.scale = Tensor([2.0], requires_grad=True)
+            self.scale = nets.Parameter([2.0])
             self.derived = self.scale * 2                          # not a leaf
             self.plain = [nets.Linear(1, 1)]                       # hidden in a list
     assert [name for name, _ in Custom().named_parameters()] == ["scale"]
