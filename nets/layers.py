@@ -16,6 +16,7 @@ from tinygrad_res import Tensor, batch_norm, linear
 from .init import Seed, as_rng, uniform_
 from .module import Module
 from .parameter import Parameter
+from .sizes import NotAnIntError, check_features_to_normalise, check_size
 
 
 def _check_features(layer: str, x: Tensor, features: int, axis: int = -1) -> None:
@@ -37,9 +38,12 @@ class Linear(Module):
     def __init__(self, in_features: int, out_features: int, bias: bool = True,
                  seed: Seed = None, dtype=np.float64) -> None:
         super().__init__()
+        in_features = check_size("Linear", "in_features", in_features)
+        out_features = check_size("Linear", "out_features", out_features)
         self.in_features, self.out_features = in_features, out_features
         rng = as_rng(seed)
-        bound = 1.0 / math.sqrt(in_features)
+        # PyTorch's bound; with no inputs the weight is empty and the bias starts at zero
+        bound = 1.0 / math.sqrt(in_features) if in_features else 0.0
         self.weight = Parameter(Tensor(np.zeros((out_features, in_features)), dtype=dtype))
         uniform_(self.weight, -bound, bound, rng)
         self.bias = None
@@ -90,6 +94,13 @@ class LayerNorm(Module):
     def __init__(self, normalized_shape: int, eps: float = 1e-5,
                  elementwise_affine: bool = True) -> None:
         super().__init__()
+        if isinstance(normalized_shape, (tuple, list)) and len(normalized_shape) == 1:
+            normalized_shape = normalized_shape[0]
+        elif isinstance(normalized_shape, (tuple, list)):
+            raise NotAnIntError(f"LayerNorm: normalized_shape must be an int (the size of the "
+                                f"last axis; normalising over several axes is not supported), "
+                                f"got {normalized_shape!r}")
+        normalized_shape = check_size("LayerNorm", "normalized_shape", normalized_shape)
         self.normalized_shape, self.eps = normalized_shape, eps
         self.weight = self.bias = None
         if elementwise_affine:
@@ -98,6 +109,8 @@ class LayerNorm(Module):
 
     def forward(self, x: Tensor) -> Tensor:
         _check_features("LayerNorm", x, self.normalized_shape)
+        if self.normalized_shape == 0:  # nothing to normalise: an empty result, as PyTorch's
+            return x * 1.0
         centred = x - x.mean(axis=-1, keepdims=True)
         variance = (centred * centred).mean(axis=-1, keepdims=True)
         out = centred / (variance + self.eps).sqrt()
@@ -122,6 +135,7 @@ class BatchNorm1d(Module):
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1,
                  affine: bool = True) -> None:
         super().__init__()
+        num_features = check_size("BatchNorm1d", "num_features", num_features)
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.weight = self.bias = None
         if affine:
@@ -136,6 +150,7 @@ class BatchNorm1d(Module):
             raise ValueError(f"BatchNorm1d: expected input of shape (N, {self.num_features}), "
                              f"got shape {x.shape}")
         _check_features("BatchNorm1d", x, self.num_features)
+        check_features_to_normalise("BatchNorm1d", self.num_features)
         if self.training and x.shape[0] < 2:
             raise ValueError(f"BatchNorm1d: training needs more than 1 sample per feature to "
                              f"compute a variance, got shape {x.shape}")
