@@ -26,8 +26,10 @@ weight then bias, exactly as the hand-written references in nets/manual.py expec
 """
 from __future__ import annotations
 
-from collections import OrderedDict
+import inspect
+import numbers
 import warnings
+from collections import OrderedDict
 from typing import Callable, Dict, Iterable, Iterator, Optional, Tuple
 
 import numpy as np
@@ -42,6 +44,10 @@ from .parameter import Parameter
 class UnregisteredTensorWarning(UserWarning):
     """A leaf Tensor that requires grad was assigned to a module attribute: as in PyTorch it is
     not a parameter (not trained, not saved); wrap it in nets.Parameter if it should be."""
+
+
+# inputs that look like data but are not Tensors: a layer refuses them by name
+_DATA_TYPES = (np.ndarray, np.generic, list, numbers.Number)
 
 
 class HookHandle:
@@ -59,6 +65,7 @@ class Module:
     `forward`; calling the module runs `forward` (and any forward hooks)."""
 
     _next_hook_key = 0
+    array_input = False  # True where the input is an array of ids (Embedding): passed through
 
     def __init__(self) -> None:
         object.__setattr__(self, "_parameters", OrderedDict())
@@ -135,6 +142,8 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__}: forward is not implemented")
 
     def __call__(self, *args, **kwargs):
+        if args and not self.array_input and isinstance(args[0], _DATA_TYPES):
+            self._refuse_input(args[0])
         if self._modules:  # a block of layers: graph drawings box its ops (tinygrad_res.viz)
             outer = enter_scope(type(self).__name__)
             try:
@@ -149,6 +158,19 @@ class Module:
                 if replaced is not None:
                     out = replaced
         return out
+
+    def _refuse_input(self, value) -> None:
+        """A TypeError for data that is not a Tensor, as PyTorch's layers raise for it."""
+        try:
+            name = next(iter(inspect.signature(self.forward).parameters))
+        except (StopIteration, TypeError, ValueError):
+            name = "input"
+        kind = type(value)
+        kind = kind.__name__ if kind.__module__ == "builtins" else \
+            f"{kind.__module__}.{kind.__name__}"
+        raise TypeError(f"{type(self).__name__}: argument '{name}' (position 1) must be a "
+                        f"Tensor, not {kind}; wrap it as Tensor(value), an input without "
+                        f"gradient")
 
     def register_forward_hook(self, hook: Callable) -> HookHandle:
         """Call `hook(module, inputs, output)` after every forward; as in PyTorch, a hook that
