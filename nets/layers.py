@@ -75,6 +75,44 @@ class Sigmoid(Module):
         return x.sigmoid()
 
 
+class Flatten(Module):
+    """Join the axes start_dim..end_dim (inclusive; negative counts from the end) into one, as
+    torch.nn.Flatten: by default every axis but the batch axis, (N, C, H, W) -> (N, C*H*W).
+
+    >>> Flatten()(Tensor(np.zeros((2, 3, 4, 5)))).shape
+    (2, 60)
+    >>> Flatten(0, 1)(Tensor(np.zeros((2, 3, 4)))).shape
+    (6, 4)
+    """
+
+    def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
+        super().__init__()
+        for name, dim in (("start_dim", start_dim), ("end_dim", end_dim)):
+            if isinstance(dim, (bool, np.bool_)) or not isinstance(dim, (int, np.integer)):
+                raise NotAnIntError(f"Flatten: {name} must be an int, got {dim!r}")
+        self.start_dim, self.end_dim = int(start_dim), int(end_dim)
+
+    def forward(self, x: Tensor) -> Tensor:
+        ndim = max(x.ndim, 1)  # a 0-d tensor flattens as one of shape (1,), as in PyTorch
+        start, end = (self._axis(dim, ndim) for dim in (self.start_dim, self.end_dim))
+        if start > end:
+            raise ValueError(f"Flatten: start_dim {self.start_dim} comes after end_dim "
+                             f"{self.end_dim} for an input of shape {x.shape}")
+        shape = x.shape or (1,)
+        joined = int(np.prod(shape[start:end + 1], dtype=np.int64))
+        return x.reshape(shape[:start] + (joined,) + shape[end + 1:])
+
+    @staticmethod
+    def _axis(dim: int, ndim: int) -> int:
+        if not -ndim <= dim < ndim:
+            raise IndexError(f"Flatten: dim {dim} is out of range for an input with {ndim} "
+                             f"dims (expected {-ndim} to {ndim - 1})")
+        return dim % ndim
+
+    def extra_repr(self) -> str:
+        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
 class Identity(Module):
     """Returns its input: the shortcut of a residual block when no projection is needed."""
 

@@ -361,6 +361,12 @@ class Sequential(Module):
             _check_module("Sequential", i, module)
             setattr(self, str(i), module)
 
+    @property
+    def array_input(self) -> bool:
+        """Arrays pass through when the first module takes them (Sequential(Embedding, ...))."""
+        first = next(iter(self._modules.values()), None)
+        return bool(first is not None and first.array_input)
+
     def forward(self, x):
         for module in self._modules.values():
             x = module(x)
