@@ -111,6 +111,25 @@ def compare(model, twin, torch, shape, rng) -> float:
     return worst
 
 
+def test_embedding_flatten_and_dropout_have_twins(torch, rng):
+    """Ids in, the same outputs and weight gradients; dropout is compared in eval mode (its
+    masks are random on both sides), with its p carried over."""
+    model = nets.Sequential(nets.Embedding(7, 3, padding_idx=0, seed=0), nets.Flatten(),
+                            nets.Dropout(0.25), nets.Linear(6, 2, seed=1)).eval()
+    twin = to_torch(model)
+    assert isinstance(twin[0], torch.nn.Embedding) and twin[0].padding_idx == 0
+    assert isinstance(twin[1], torch.nn.Flatten) and twin[2].p == 0.25 and not twin[2].training
+    ids = np.array([[0, 3], [6, 6], [2, 0]])
+    out, out_torch = model(ids), twin(torch.from_numpy(ids))
+    assert close(out.data, out_torch.detach().numpy()) <= TOLERANCE
+    g = rng.standard_normal(out.shape)
+    out.backward(g)
+    out_torch.backward(torch.from_numpy(g))
+    for name, param in model.named_parameters():
+        theirs = dict(twin.named_parameters())[name].grad.numpy()
+        assert close(param.grad, theirs) <= TOLERANCE, name
+
+
 @pytest.mark.parametrize("mode", ["train", "eval"])
 @pytest.mark.parametrize("label, factory, shape", CASES, ids=[c[0] for c in CASES])
 def test_torch_twin_has_the_same_outputs_gradients_and_buffers(torch, label, factory, shape,
