@@ -3,9 +3,12 @@
 Every random scheme takes `seed`: an int (reproducible), a numpy Generator (to draw several
 layers from one stream) or None (fresh randomness).
 
+    >>> from nets import Linear
     >>> layer = Linear(8, 8)
-    >>> kaiming_normal_(layer.weight, seed=0)       # N(0, sqrt(2 / fan_in))
-    >>> zeros_(layer.bias)
+    >>> _ = kaiming_normal_(layer.weight, seed=0)       # N(0, sqrt(2 / fan_in)), in place
+    >>> _ = zeros_(layer.bias)
+    >>> round(float(layer.weight.data.std()), 1), float(abs(layer.bias.data).max())
+    (0.5, 0.0)
 
 The residual-network schemes work on the *branches* of a network: every module with a
 `residual_branch()` method (ResMLP's layers, the blocks of nets/blocks.py) returns the Linear
@@ -18,7 +21,7 @@ from typing import List, Optional, Union
 
 import numpy as np
 
-from tinygrad_res import Tensor
+from tinygrad_res import Tensor, no_grad
 
 Seed = Union[int, np.random.Generator, None]
 
@@ -54,8 +57,9 @@ def calculate_gain(nonlinearity: str) -> float:
 
 
 def _fill(tensor: Tensor, values: np.ndarray) -> Tensor:
-    tensor.data = values.astype(tensor.dtype)
-    return tensor
+    """Write `values` into the tensor in place (a change a graph that saved it will notice)."""
+    with no_grad():
+        return tensor.copy_(values)
 
 
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, seed: Seed = None) -> Tensor:
@@ -116,9 +120,10 @@ def scale_residual_branches_(model, factor: Optional[float] = None):
     branches = residual_branches(model)
     if factor is None:
         factor = 1.0 / math.sqrt(len(branches))
-    for branch in branches:
-        for layer in branch:
-            layer.weight.data = layer.weight.data * factor
+    with no_grad():
+        for branch in branches:
+            for layer in branch:
+                layer.weight.mul_(factor)
     return model
 
 
@@ -141,6 +146,7 @@ def fixup_init_(model):
     for branch in branches:
         if len(branch) > 1:
             factor = len(branches) ** (-1.0 / (2 * len(branch) - 2))
-            for layer in branch[:-1]:
-                layer.weight.data = layer.weight.data * factor
+            with no_grad():
+                for layer in branch[:-1]:
+                    layer.weight.mul_(factor)
     return zero_init_last_layers_(model)

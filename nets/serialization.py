@@ -18,7 +18,10 @@ import numpy as np
 def save_npz(path: str, arrays: Mapping[str, np.ndarray]) -> None:
     """Write `arrays` to `path` (an .npz file) atomically.
 
-    >>> save_npz("out/model.npz", model.state_dict())
+    >>> from nets import Linear
+    >>> save_npz("out/model.npz", Linear(2, 3, seed=0).state_dict())
+    >>> list(load_npz("out/model.npz"))
+    ['weight', 'bias']
     """
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
@@ -42,7 +45,14 @@ def load_npz(path: str) -> "OrderedDict[str, np.ndarray]":
     if not os.path.exists(path):
         raise FileNotFoundError(f"load: no such file {path}")
     try:
-        with np.load(path, allow_pickle=False) as archive:
+        loaded = np.load(path, allow_pickle=False)
+    except (ValueError, OSError, EOFError, KeyError, zipfile.BadZipFile) as error:
+        raise ValueError(f"load: {path} is not a readable .npz file ({error})") from None
+    if not isinstance(loaded, np.lib.npyio.NpzFile):  # a .npy file holds one bare array
+        raise ValueError(f"load: {path} holds a single {type(loaded).__name__}, not an .npz "
+                         f"archive of named arrays (as Module.save writes)")
+    try:
+        with loaded as archive:
             return OrderedDict((key, archive[key]) for key in archive.files)
     except (ValueError, OSError, EOFError, KeyError, zipfile.BadZipFile) as error:
         raise ValueError(f"load: {path} is not a readable .npz file ({error})") from None

@@ -6,7 +6,9 @@ from typing import Optional
 
 import numpy as np
 
+from .dims import numpy_names
 from .function import backprop
+from .inplace import InPlaceMethods
 
 
 def _to_array(data, dtype) -> np.ndarray:
@@ -44,7 +46,14 @@ def _dim_index(op: str, dim, ndim: int) -> int:
     return int(dim) % max(ndim, 1)
 
 
-class Tensor:
+def _sizes(args: tuple) -> tuple:
+    """A method's sizes or dims, given one by one or as one tuple or list: (2, 3) or ((2, 3),)."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        return tuple(args[0])
+    return args
+
+
+class Tensor(InPlaceMethods):
     """An n-dimensional array of floats with reverse-mode automatic differentiation.
 
     Parameters
@@ -57,6 +66,8 @@ class Tensor:
 
     An op's output also knows how it was made: `grad_fn` is the op (a Function, None for a
     tensor you made), `parents` the tensors it was computed from, `op` the op's name.
+    In-place methods (`add_`, `zero_`, ...) live in inplace.py, with the check that keeps them
+    from corrupting a later backward.
 
     >>> x = Tensor([1.0, 2.0, 3.0], requires_grad=True, name="x")
     >>> y = (x * x).sum()
@@ -65,23 +76,47 @@ class Tensor:
     array([2., 4., 6.])
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "name", "grad_fn", "__weakref__")
+    __slots__ = ("data", "grad", "_requires_grad", "name", "grad_fn", "__weakref__")
     __array_ufunc__ = None  # make numpy defer to Tensor's reflected operators: array * tensor
 
     def __init__(self, data, requires_grad: bool = False, dtype=None, name: Optional[str] = None):
         self.data = _to_array(data, dtype)
         self.grad: Optional[np.ndarray] = None
-        self.requires_grad = bool(requires_grad)
-        self.name = name
         self.grad_fn = None  # the op that made this tensor (PyTorch's name); None for a leaf
+        self.requires_grad = requires_grad
+        self.name = name
 
     @classmethod
     def _from_op(cls, data: np.ndarray, fn) -> "Tensor":
         """The output of an op: no conversion, no copy (the hot path)."""
         out = cls.__new__(cls)
         out.data, out.grad, out.name, out.grad_fn = data, None, None, fn
-        out.requires_grad = fn is not None
+        out._requires_grad = fn is not None
         return out
+
+    @property
+    def requires_grad(self) -> bool:
+        """Whether ops on this tensor are recorded, so that backward() fills its `.grad`."""
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        # an op's output requires grad because its inputs do: switching it off would cut the
+        # graph silently (the inputs' .grad would stay None), so only leaves may change
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                f"requires_grad: can be changed only on a leaf (a tensor you made), and this one "
+                f"is the output of {self.grad_fn.name}; for a copy outside the graph use "
+                f"detach()")
+        if value and self.data.dtype.kind != "f":
+            raise RuntimeError(f"requires_grad: only float tensors can require gradients, this "
+                               f"one is {self.data.dtype}")
+        self._requires_grad = bool(value)
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        """Set `requires_grad` in place and return the tensor (torch.Tensor.requires_grad_)."""
+        self.requires_grad = requires_grad
+        return self
 
     # ----- what a tensor is -------------------------------------------------------------
     @property
@@ -164,12 +199,51 @@ class Tensor:
 
     # ----- arithmetic -------------------------------------------------------------------
     def _lift(self, other) -> "Tensor":
-        """Turn a number or array operand into a constant tensor of matching float type."""
+        """An operand as a tensor. A number, a list, or an int or bool array takes this tensor's
+        float type, as in PyTorch (a float32 tensor times an integer mask stays float32); a
+        float array keeps its own (float32 with float64 gives float64, as with tensors)."""
         if isinstance(other, Tensor):
             return other
+        dtype = self.dtype if self.dtype.kind == "f" else np.float64
         if isinstance(other, numbers.Number) and not isinstance(other, bool):
-            return Tensor._from_op(np.asarray(other, dtype=self.dtype), None)
-        return Tensor(other)
+            return Tensor._from_op(np.asarray(other, dtype=dtype), None)
+        keeps_own = isinstance(other, np.ndarray) and other.dtype.kind == "f"
+        return Tensor(other, dtype=None if keeps_own else dtype)
+
+    # ----- comparisons: elementwise, a bool tensor without gradient -----------------------
+    def _compare(self, other, compare, op: str):
+        if isinstance(other, Tensor):
+            other = other.data
+        elif not isinstance(other, (numbers.Number, np.ndarray, list, tuple)):
+            return NotImplemented  # x == None is False, as for any Python object
+        try:
+            result = compare(self.data, other)
+        except ValueError:
+            raise ValueError(f"{op}: cannot broadcast {self.shape} with "
+                             f"{np.shape(other)}") from None
+        return Tensor._from_op(np.asarray(result), None)
+
+    def __eq__(self, other): return self._compare(other, np.equal, "eq")
+    def __ne__(self, other): return self._compare(other, np.not_equal, "ne")
+    def __lt__(self, other): return self._compare(other, np.less, "lt")
+    def __le__(self, other): return self._compare(other, np.less_equal, "le")
+    def __gt__(self, other): return self._compare(other, np.greater, "gt")
+    def __ge__(self, other): return self._compare(other, np.greater_equal, "ge")
+    __hash__ = object.__hash__  # a tensor is a graph node: hashed, as compared in sets, by identity
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise RuntimeError(f"bool: the truth of a tensor with {self.data.size} values is "
+                               f"ambiguous; reduce it first, e.g. (t > 0).all() or .any()")
+        return bool(self.data.item())
+
+    def any(self) -> "Tensor":
+        """Whether any entry is non-zero (true): a 0-d bool tensor."""
+        return Tensor._from_op(np.asarray(self.data.any()), None)
+
+    def all(self) -> "Tensor":
+        """Whether every entry is non-zero (true): a 0-d bool tensor."""
+        return Tensor._from_op(np.asarray(self.data.all()), None)
 
     def __add__(self, other): return ops.Add.apply(self, self._lift(other))
     def __radd__(self, other): return ops.Add.apply(self._lift(other), self)
@@ -203,36 +277,86 @@ class Tensor:
     def leaky_relu(self, negative_slope: float = 0.01):
         return ops.LeakyReLU.apply(self, negative_slope=negative_slope)
 
-    # ----- reductions -------------------------------------------------------------------
-    def sum(self, axis=None, keepdims: bool = False):
-        return ops.Sum.apply(self, axis=axis, keepdims=keepdims)
+    def elu(self, alpha: float = 1.0): return ops.ELU.apply(self, alpha=alpha)
+    def silu(self): return composite.silu(self)
+    def relu6(self): return composite.relu6(self)
+    def sign(self): return ops.Sign.apply(self)
 
-    def mean(self, axis=None, keepdims: bool = False):
-        return ops.Mean.apply(self, axis=axis, keepdims=keepdims)
+    def softplus(self, beta: float = 1.0, threshold: float = 20.0):
+        return ops.Softplus.apply(self, beta=beta, threshold=threshold)
 
-    def max(self, axis=None, keepdims: bool = False):
-        return ops.Max.apply(self, axis=axis, keepdims=keepdims)
+    def gelu(self, approximate: str = "none"):
+        return ops.GELU.apply(self, approximate=approximate)
 
-    def softmax(self, axis: int = -1):
-        return ops.Softmax.apply(self, axis=axis)
+    def hardtanh(self, min_val: float = -1.0, max_val: float = 1.0):
+        return ops.Hardtanh.apply(self, min_val=min_val, max_val=max_val)
 
-    def log_softmax(self, axis: int = -1):
-        return ops.LogSoftmax.apply(self, axis=axis)
+    def clamp(self, min=None, max=None):
+        """Entries limited to [min, max] (numbers; either may be None), as torch.clamp."""
+        return ops.Clamp.apply(self, low=min, high=max)
 
+    clip = clamp  # torch.clip is torch.clamp
+
+    # ----- reductions: PyTorch's dim= and keepdim=, numpy's axis= and keepdims= too -----
+    @numpy_names
+    def sum(self, dim=None, keepdim: bool = False):
+        return ops.Sum.apply(self, axis=dim, keepdims=keepdim)
+
+    @numpy_names
+    def mean(self, dim=None, keepdim: bool = False):
+        return ops.Mean.apply(self, axis=dim, keepdims=keepdim)
+
+    @numpy_names
+    def max(self, dim=None, keepdim: bool = False):
+        """The largest entries (torch.amax: values only; tied maxima share the gradient)."""
+        return ops.Max.apply(self, axis=dim, keepdims=keepdim)
+
+    @numpy_names
+    def min(self, dim=None, keepdim: bool = False):
+        """The smallest entries (torch.amin: values only; tied minima share the gradient)."""
+        return ops.Min.apply(self, axis=dim, keepdims=keepdim)
+
+    @numpy_names
+    def var(self, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
+        """Variance as torch.var: divided by N - correction, correction=1 by default."""
+        dim, correction = ops.reduce.var_arguments("var", dim, unbiased, correction)
+        return ops.Var.apply(self, axis=dim, keepdims=keepdim, correction=correction)
+
+    @numpy_names
+    def std(self, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
+        """Standard deviation as torch.std: the square root of var(dim, correction=...)."""
+        dim, correction = ops.reduce.var_arguments("std", dim, unbiased, correction)
+        return ops.Std.apply(self, axis=dim, keepdims=keepdim, correction=correction)
+
+    @numpy_names
+    def argmax(self, dim=None, keepdim: bool = False) -> np.ndarray:
+        """torch.argmax as an int64 numpy array (tensors hold floats): first at ties, no grad."""
+        return ops.reduce.positions("argmax", self.data, dim, keepdim)
+
+    @numpy_names
+    def argmin(self, dim=None, keepdim: bool = False) -> np.ndarray:
+        """Positions of the smallest entries, as argmax (torch.argmin)."""
+        return ops.reduce.positions("argmin", self.data, dim, keepdim)
+
+    @numpy_names
+    def softmax(self, dim: int = -1):
+        return ops.Softmax.apply(self, axis=dim)
+
+    @numpy_names
+    def log_softmax(self, dim: int = -1):
+        return ops.LogSoftmax.apply(self, axis=dim)
+
+    @numpy_names
     def logsumexp(self, dim, keepdim: bool = False):
         return composite.logsumexp(self, dim, keepdim)
 
     # ----- shape ------------------------------------------------------------------------
     def reshape(self, *shape):
-        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-            shape = tuple(shape[0])
-        return ops.Reshape.apply(self, shape=shape)
+        return ops.Reshape.apply(self, shape=_sizes(shape))
 
     def permute(self, *dims):
         """Reorder the axes: `x.permute(2, 0, 1)` (or a tuple), as torch.permute."""
-        if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
-            dims = tuple(dims[0])
-        return ops.Permute.apply(self, dims=dims)
+        return ops.Permute.apply(self, dims=_sizes(dims))
 
     def transpose(self, *dims):
         """Swap two axes, as torch.transpose(dim0, dim1) (not numpy's transpose).
@@ -252,6 +376,22 @@ class Tensor:
     def T(self):
         """The axes in reverse order (a matrix's transpose)."""
         return ops.Permute.apply(self, dims=tuple(reversed(range(self.ndim))))
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1):
+        return composite.flatten(self, start_dim, end_dim)
+
+    def unsqueeze(self, dim: int): return composite.unsqueeze(self, dim)
+    def squeeze(self, dim=None): return composite.squeeze(self, dim)
+
+    def expand(self, *sizes):
+        """Repeat dims of size 1 to `sizes` (-1 keeps a dim), new dims in front: torch.expand."""
+        return ops.Expand.apply(self, sizes=_sizes(sizes))
+
+    def broadcast_to(self, shape): return ops.Expand.apply(self, sizes=_sizes((shape,)))
+
+    def flip(self, *dims):
+        """Reverse the order of entries along dims: x.flip(0), x.flip(0, 1) or x.flip((0, 1))."""
+        return ops.Flip.apply(self, dims=_sizes(dims))
 
     def __getitem__(self, index):
         return ops.GetItem.apply(self, index=index)
