@@ -98,7 +98,7 @@ def cross_entropy(input: Tensor, target, reduction: str = "mean") -> Tensor:
                          f"{input.shape} needs class labels of shape ({input.shape[0]},)")
     if labels.size and not np.all(np.equal(np.mod(labels, 1), 0)):
         raise ValueError("cross_entropy: target must hold integer class labels")
-    labels = labels.astype(np.int64)
+    labels = labels.astype(np.int64, copy=False)  # int64 labels stay the same array (jit)
     if labels.size and (labels.min() < 0 or labels.max() >= input.shape[1]):
         raise ValueError(f"cross_entropy: class labels must lie in [0, {input.shape[1]}), "
                          f"got values from {labels.min()} to {labels.max()}")

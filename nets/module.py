@@ -21,7 +21,7 @@ from typing import Callable, Dict, Iterable, Iterator, Optional, Tuple
 
 import numpy as np
 
-from tinygrad_res import Tensor
+from tinygrad_res import Tensor, rerun_on_replay
 from tinygrad_res.viz.scope import enter_scope, exit_scope
 
 from . import serialization
@@ -151,6 +151,7 @@ class Module:
         return sum(p.size for p in self.parameters())
 
     # ----- training state -----------------------------------------------------------------
+    @rerun_on_replay  # a jitted step clears the gradients at every replay too
     def zero_grad(self) -> None:
         """Forget the gradients of every parameter (`.grad = None`, as PyTorch's default)."""
         for param in self.parameters():

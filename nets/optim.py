@@ -6,6 +6,8 @@
 Updates are made in place on `p.data` with numpy, outside the graph. `p.grad` is only read:
 the weight-decayed gradient is a new array, so a `.grad` a learner is inspecting never changes
 under them. A parameter whose `.grad` is None (not reached by backward) is skipped.
+`zero_grad` and `step` are @rerun_on_replay: a training step under tinygrad_res.jit calls them
+again at every replay, so the update, Adam's step count and a changed `lr` stay live.
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from typing import Iterable, Tuple
 
 import numpy as np
 
-from tinygrad_res import Tensor
+from tinygrad_res import Tensor, rerun_on_replay
 
 
 class Optimizer:
@@ -38,6 +40,7 @@ class Optimizer:
         self.lr, self.weight_decay = float(lr), float(weight_decay)
         self.state = [dict() for _ in self.params]
 
+    @rerun_on_replay
     def zero_grad(self) -> None:
         """Forget the gradients (`.grad = None`, PyTorch's default)."""
         for p in self.params:
@@ -72,6 +75,7 @@ class SGD(Optimizer):
             raise ValueError(f"SGD: invalid momentum {momentum!r} (must be >= 0)")
         self.momentum = float(momentum)
 
+    @rerun_on_replay
     def step(self) -> None:
         # BEGIN TASK 5.1
         for p, grad, state in self._gradients():
@@ -104,6 +108,7 @@ class Adam(Optimizer):
             raise ValueError(f"Adam: invalid eps {eps!r} (must be >= 0)")
         self.betas, self.eps = (float(betas[0]), float(betas[1])), float(eps)
 
+    @rerun_on_replay
     def step(self) -> None:
         beta1, beta2 = self.betas
         for p, grad, state in self._gradients():
