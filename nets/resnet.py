@@ -58,6 +58,7 @@ class BasicBlock(Module):
     `shortcut_seed` draws the projection's weights from a stream of their own, so a plain and a
     residual network built from the same seed share every weight on the main path.
 
+    >>> import numpy as np
     >>> block = BasicBlock(16, 32, stride=2, seed=0)     # projection shortcut
     >>> block(Tensor(np.zeros((2, 16, 8, 8)))).shape
     (2, 32, 4, 4)
@@ -163,6 +164,7 @@ class ResNet(Module):
     bottleneck blocks, whose stages are 4x wider (64, 128, 256) around a (16, 32, 64) bottleneck.
     Pre-activation networks end with batch norm and ReLU before pooling, as in He et al. 2016.
 
+    >>> import numpy as np
     >>> model = ResNet(20, num_classes=10, seed=0)                 # ResNet-20
     >>> plain = ResNet(20, num_classes=10, plain=True, seed=0)     # plain-20, same main path
     >>> model(Tensor(np.zeros((4, 1, 8, 8)))).shape

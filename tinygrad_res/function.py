@@ -183,8 +183,8 @@ def topological_order(root: "Tensor") -> list:
     With an explicit stack instead of recursion: a chain of 10,000 ops works.
 
     >>> from tinygrad_res import Tensor
-    >>> x = Tensor([1.0], name="x")
-    >>> y = x * 2.0
+    >>> x = Tensor([1.0], requires_grad=True, name="x")
+    >>> y = x * 2.0                   # the number 2.0 becomes a constant tensor (no op, no name)
     >>> [t.op or t.name for t in topological_order(y + x)]
     ['x', None, 'mul', 'add']
     """
