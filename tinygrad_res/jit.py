@@ -59,7 +59,6 @@ only in the recorded calls. The returned tensors hold values only: no graph, no 
 from __future__ import annotations
 
 import functools
-import operator
 from typing import Callable, Optional
 
 import numpy as np
@@ -72,8 +71,6 @@ from .tensor import Tensor
 
 __all__ = ["jit", "rerun_on_replay", "JitError", "JitFunction"]
 
-_DATA = operator.attrgetter("data")
-_REQUIRES_GRAD = operator.attrgetter("requires_grad")
 
 
 def rerun_on_replay(method: Callable) -> Callable:
@@ -118,9 +115,12 @@ class _Entry:
         self.leaves, self.arrays, self.flags = (), (), ()
 
     def fresh(self) -> bool:
-        """Whether the tensors made before the call still hold the recorded arrays."""
-        return self.flags == tuple(map(_REQUIRES_GRAD, self.leaves)) and \
-            all(map(operator.is_, map(_DATA, self.leaves), self.arrays))
+        """Whether the tensors made before the call still hold the recorded arrays, with the
+        recorded requires_grad (a plain loop: faster here than map and all)."""
+        for tensor, array, flag in zip(self.leaves, self.arrays, self.flags):
+            if tensor.data is not array or tensor.requires_grad is not flag:
+                return False
+        return True
 
     def record(self, fn: Callable, args: tuple, kwargs: dict, dynamic: list):
         rec = Recording(self.title, dynamic)
@@ -137,8 +137,8 @@ class _Entry:
             raise JitError(f"{self.title}: {self.failure}")
         self.replay, self.source = program.compile(), program.source()
         self.leaves = tuple(program.persistent)
-        self.arrays = tuple(map(_DATA, self.leaves))
-        self.flags = tuple(map(_REQUIRES_GRAD, self.leaves))
+        self.arrays = tuple(t.data for t in self.leaves)
+        self.flags = tuple(t.requires_grad for t in self.leaves)
         return result
 
 

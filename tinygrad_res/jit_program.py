@@ -81,13 +81,13 @@ class Program:
 
     def __init__(self, rec: Recording) -> None:
         self.title = rec.title
-        self.params = [f"t{v.position}" if v.kind == "input" else v.name for v in rec.inputs]
+        self.params = [value.name for value in rec.inputs]
         self.lines: List[tuple] = []  # (code, note)
         self.namespace = dict(HELPERS)
         self.shared: List[tuple] = []  # (kind, name, what to compare, note)
         self.persistent: List[Tensor] = []  # leaves made before the call: read fresh
-        self._rec, self._loaded, self._used, self._borrowed = rec, set(), set(), set()
-        self._op_names, self._grad_names, self._leaf_names, self._counts = {}, set(), {}, {}
+        self._rec, self._used = rec, set()
+        self._op_names, self._grad_names, self._counts = {}, set(), {}
         for event in rec.events:
             if isinstance(event, OpRecord):
                 self._forward(event)
@@ -106,32 +106,29 @@ class Program:
         self._rec = None  # the recorded graph may go: the program refers only to what it names
 
     # ----- names --------------------------------------------------------------------------------
-    def _bind(self, kind: str, prefix: str, obj, compare, note: str = "") -> str:
-        name = f"{prefix}{self._counts.get(kind, 0)}"
-        self._counts[kind] = self._counts.get(kind, 0) + 1
+    def _bind(self, kind: str, prefix: str, obj, compare, note: str = "", name: str = "") -> str:
+        if not name:
+            name = f"{prefix}{self._counts.get(kind, 0)}"
+            self._counts[kind] = self._counts.get(kind, 0) + 1
         self.namespace[name] = obj
         self.shared.append((kind, name, compare, note))
         return name
 
     def _use(self, value: Value) -> str:
-        """The variable holding `value`; an argument's or leaf's array is read (again after a
-        rerun call) just before it is needed, as eager mode reads .data when an op runs."""
+        """The expression for `value`'s array: an argument's or leaf's is read from its tensor
+        where it is used (`leaf3.data`), as eager mode reads .data when an op runs."""
         if value.kind == "array":
             self._used.add(value.position)
-        elif value.kind in ("input", "leaf") and value.name not in self._loaded:
-            self.lines.append((f"{value.name} = {self._holder(value)}.data", ""))
-            self._loaded.add(value.name)
-            self._borrowed.add(value.name)
+        elif value.kind in ("input", "leaf"):
+            return f"{self._holder(value)}.data"
         return value.name
 
     def _holder(self, value: Value) -> str:
-        """The name of the tensor whose .data `value` is (an argument or a leaf)."""
-        if value.kind == "input":
-            return f"t{value.position}"
-        if value.name not in self._leaf_names:
-            self._leaf_names[value.name] = self._bind("leaf", "leaf", value.tensor, value.tensor,
-                                                      value.name)
-        return self._leaf_names[value.name]
+        """The name of the tensor whose .data `value` is: an argument (x0) or a leaf (w3 for
+        one that requires grad, c4 for a constant), bound when first used."""
+        if value.kind == "leaf" and value.name not in self.namespace:
+            self._bind("leaf", "", value.tensor, value.tensor, value.name, name=value.name)
+        return value.name
 
     def _expr(self, obj) -> str:
         """Source for an option or constant: a literal, a recorded array's variable, or a name
@@ -235,7 +232,6 @@ class Program:
         name = self._bind("call", "call", call, (record.method, record.args, record.kwargs),
                           record.site)
         self.lines.append((f"{name}()", f"{record.method.__qualname__} at {record.site}"))
-        self._loaded.clear()  # it may have changed any tensor's .data
 
     def _output(self, obj) -> str:
         if isinstance(obj, Tensor):
@@ -261,8 +257,7 @@ class Program:
     def _with_deletions(self) -> list:
         """The lines, each followed by `del` of the variables it uses for the last time: their
         arrays go back to numpy as soon as they are dead, as in a hand-written step (which
-        rebinds its `delta`). A replay that kept them all to the end ran W1 ~10% slower.
-        Arrays read from tensors (x0, w3) belong to them: deleting those would free nothing."""
+        rebinds its `delta`). A replay that kept them all to the end ran W1 ~10% slower."""
         assigned, last_use = set(), {}
         for i, (code, _) in enumerate(self.lines):
             left, equals, _ = code.partition(" = ")
@@ -272,8 +267,7 @@ class Program:
                 last_use[name] = i
         dying: dict = {}
         for name, i in last_use.items():
-            if name in assigned and name not in self._borrowed and name != "_" and \
-                    not self.lines[i][0].startswith("return"):
+            if name in assigned and name != "_" and not self.lines[i][0].startswith("return"):
                 dying.setdefault(i, []).append(name)
         return [(code + ("; del " + ", ".join(sorted(dying[i])) if i in dying else ""), note)
                 for i, (code, note) in enumerate(self.lines)]

@@ -104,7 +104,7 @@ class Recording:
         self.op_count = 0
         for position, item in enumerate(dynamic):
             if isinstance(item, Tensor):
-                value = self._new("input", item.data, f"x{position}", item)
+                value = self._new("input", item.data, f"x{position}", item)  # x0: the Tensor
             else:
                 value = self._new("array", item, f"a{position}")
             value.position = position
