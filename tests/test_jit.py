@@ -10,7 +10,7 @@ import pytest
 import nets
 import tinygrad_res
 from nets.losses import binary_cross_entropy_with_logits, cross_entropy, mse_loss
-from tinygrad_res import Tensor, no_grad
+from tinygrad_res import AnomalyError, JitError, Tensor, detect_anomaly, no_grad
 
 OPTIMIZERS = {
     "sgd": lambda p: nets.optim.SGD(p, lr=0.05),
@@ -187,3 +187,41 @@ def test_input_gradient_and_source():
         assert np.array_equal(x.grad, expected)
     assert step.replayed_calls == 2
     assert "op0.forward(w0.data, dims=(1, 0))" in step.source and "x0.grad = " in step.source
+
+
+def test_the_same_tensor_passed_twice_is_a_cache_key_of_its_own():
+    f = tinygrad_res.jit(lambda a, b: (a * 2.0 + b).sum())
+    x, y = Tensor(np.ones(3)), Tensor(np.arange(3.0))
+    for _ in range(3):
+        assert f(x, x).item() == 9.0 and f(x, y).item() == 9.0
+    assert f.recorded_calls == 4 and f.replayed_calls == 2
+
+
+def test_an_argument_that_is_no_tensor_array_or_hashable_value_is_named():
+    with pytest.raises(JitError, match="neither a Tensor"):
+        tinygrad_res.jit(lambda x, options: x)(Tensor(np.ones(2)), {"lr", "momentum"})  # a set
+
+
+def test_anomaly_mode_runs_eagerly_and_still_finds_the_op():
+    f = tinygrad_res.jit(lambda x: (x.log() * 0.0).sum())
+    for i in range(3):
+        f(Tensor(np.full((2, 3), i + 1.0)))
+    with detect_anomaly(), pytest.raises(AnomalyError, match="log"):
+        f(Tensor(np.zeros((2, 3)), requires_grad=True))
+    assert f.recorded_calls == 2 and f.replayed_calls == 1
+
+
+def test_reset_forgets_the_replays_after_model_eval():
+    """The training flag is Python state the jit cannot see: after model.eval() a replay would
+    still run the recorded training-mode batch norm; reset() records again."""
+    rng = np.random.default_rng(5)
+    batches = [Tensor(rng.normal(size=(4, 3))) for _ in range(6)]
+    models = [nets.Sequential(nets.Linear(3, 3, seed=0), nets.BatchNorm1d(3)) for _ in range(2)]
+    forward = tinygrad_res.jit(lambda x: models[1](x).sum())
+    for i, x in enumerate(batches):
+        if i == 3:
+            for model in models:
+                model.eval()
+            forward.reset()
+        assert models[0](x).sum().item() == forward(x).item()
+    assert forward.recorded_calls == 4 and forward.replayed_calls == 2

@@ -6,55 +6,65 @@
         return loss
 
     for x, y in batches:
-        loss = train_step(x, y)      # calls 1 and 2 record, later calls replay
+        loss = train_step(x, y)      # calls 1 and 2 are recorded, later calls replayed
 
-What a JIT removes
-------------------
+What a JIT removes, and why that is faster
+------------------------------------------
 An eager step does two kinds of work. The arithmetic: numpy calls, the same ones a hand-written
-step makes. And the bookkeeping around each op: a Function object and an output Tensor,
-the graph links, the per-thread grad mode, the scope label; then, in backward, a topological
-order of the whole graph, a dictionary of gradients, and for every gradient the checks of
-fit_gradient (unbroadcast? cast? copy?). On small arrays (seed 000: width 8, one sample) the
-bookkeeping costs more than the arithmetic.
+step makes. And the bookkeeping around each op: a Function object and an output Tensor, the
+graph links, the grad mode and scope lookups; then, in backward, a topological order of the
+whole graph, a dictionary of gradients, and for every gradient fit_gradient's checks (unbroadcast?
+cast? copy?). On small arrays (seed 000: width 8, one sample) the bookkeeping costs more than
+the arithmetic: eager mode takes about 2.7x the time of numpy by hand there (bench/RESULTS.md).
 
-None of the bookkeeping depends on the numbers, only on the shapes, dtypes and the code path.
-When a step runs again with arrays of the same shapes, every one of those decisions comes out
-the same. So decide them once: record what the step did, and write it down as a straight-line
-Python function (jit_program.py) that calls each op's forward and backward on the new arrays,
-in the order eager mode did, with only the glue these shapes need. `train_step.source` shows
-it. What stays is what a hand-written step does too: the numpy calls, plus each op's own
-Python (its shape checks). No Tensor, Function or topological order is made at replay.
+None of that bookkeeping depends on the numbers, only on the shapes, the dtypes and the path the
+code takes. Run the step again with arrays of the same shapes and every decision comes out the
+same. So make them once: record what the step did, and write it down as a straight-line Python
+function (jit_program.py; `train_step.source` shows it) that calls each op's forward and backward
+on the new arrays, in the order eager mode did, with only the glue these shapes need. What stays
+is what a hand-written step does too, the numpy calls, plus each op's own Python (its shape
+checks, `save_for_backward`). No Tensor, Function or topological order is built at replay, and
+each array is dropped right after its last use (`del`), as a hand-written loop drops its old
+`delta`, so numpy hands the same memory to the next op. The results are eager mode's, bit for
+bit: the same functions run on the same arrays in the same order.
 
-This is the idea of tinygrad's TinyJit (which captures GPU kernels and replays them with new
-input buffers), on numpy: here the unit captured is the op, whose forward and backward are
-already the arithmetic.
+This is the idea of tinygrad's TinyJit, which captures the GPU kernels a step runs and replays
+them on new input buffers. Here the unit captured is the op, whose forward and backward already
+are the arithmetic; capturing single numpy calls instead would need every array to be traced.
 
-How it works (and what it cannot see)
--------------------------------------
-- The cache key is the shapes, dtypes and strides of the Tensor and array arguments, the
-  values of the others, and the grad mode. A new key records again.
+How it works, and what it can and cannot see
+--------------------------------------------
+- The cache key: the shape, dtype and strides of each Tensor and numpy array argument, which
+  arguments are the same array, every other argument's value, and the grad mode. A new key is
+  recorded anew; each key keeps its own replay.
 - Calls 1 and 2 with a key run eagerly and are recorded (jit_record.py). If the two recordings
   differ, in an op, an option, a constant, or a tensor made inside the function, the second
-  call raises JitError, and so does every later call with that key: a step that does not
-  run the same operations every time cannot be replayed. From call 3 on, calls replay.
+  call raises JitError, and so does every later call with that key: a step whose operations
+  change from call to call (Python control flow on data, or on a counter) cannot be replayed.
+  From call 3 on, calls replay.
 - While a call is recorded, the function's own Python may not read values out of tensors
   (.data, .grad, .item(), .numpy(), repr), write .data or .grad, or call Tensor.zero_grad:
-  whatever it did with them would be frozen in the replay. That catches control flow on the
-  data (`if loss.item() > 1:`) at once, on the first call.
-- Parameters and other tensors made before the call are read afresh at every replay
-  (p.data); if one was replaced by a new array (load_state_dict, Module.to), or its
-  requires_grad changed, the function is recorded again.
+  whatever it did with them would be frozen in the replay. So `if loss.item() > 1:` inside is
+  refused on the first call, with the file and line.
+- Tensors made before the call (parameters) are read afresh (`w3.data`) where each op uses
+  them, so in-place changes between calls (an optimizer's) are seen. If one was given a new
+  array (load_state_dict, Module.to) or its requires_grad changed, the function is recorded
+  again, since options such as batch norm's running arrays may have been replaced as well.
 - Code that changes state outside the ops runs again at each replay if it is marked
-  `@rerun_on_replay`: nets' optimizers (`step`, `zero_grad`), Module.zero_grad and batch
-  norm's batch counter are. Adam's step count and learning rate changes stay live.
-- Class labels (or other arrays) passed to the function as numpy arrays reach ops only as
-  options (cross_entropy's labels): the replay hands over the next call's array.
+  `@rerun_on_replay`: nets' optimizers (step, zero_grad), Module.zero_grad and batch norm's
+  batch counter are. So Adam's step count and a changed learning rate stay live.
+- A numpy array argument may only reach ops as an option (cross_entropy's class labels): the
+  replay hands on the next call's array. One that is copied into a Tensor instead is refused.
 
-Not detected: Python state the function reads that is not a tensor value: a module's
-training flag (model.eval() needs its own jitted function), a global, a random number drawn
-in Python, numpy arrays passed as arguments and inspected in Python (cross_entropy's label
-checks do not run at replay); and Python side effects (appending to a list, printing) happen
-only in the recorded calls. The returned tensors hold values only: no graph, no .grad.
+Not seen, so not detected: Python state the function reads that is not a tensor's value: a
+module's training flag (give model.eval() its own jitted function, or call reset()), a number
+read from a global or an attribute (pass it as an argument, or as a Tensor), a random number
+drawn in Python (differs between the two recordings, so refused, unless drawn from a fixed
+seed), numpy arrays passed in and inspected in Python (cross_entropy's label checks do not run
+at replay). Python side effects (appending to a list, printing) happen only in the recorded
+calls. The returned tensors hold values only: no graph and no .grad. Recorded calls run
+slower than eager ones (every op is watched), and between calls the ops keep what their
+backward needed from the last call, as an eager graph kept alive by its loss does.
 """
 from __future__ import annotations
 
@@ -166,7 +176,8 @@ class JitFunction:
                 return entry.replay(*dynamic)
             entry = None  # a tensor was given a new array between calls: record again
         if entry is None:
-            entry = self._entries[key] = _Entry(getattr(self.fn, "__qualname__", "jit"))
+            title = getattr(self.fn, "__qualname__", "jit").replace("<locals>.", "")
+            entry = self._entries[key] = _Entry(title)
         if entry.failure:
             raise JitError(f"{entry.title}: {entry.failure}")
         self.recorded_calls += 1

@@ -1,32 +1,38 @@
 """From a recording to its replay: straight-line Python that calls the ops' forward and backward.
 
-A recorded training step of a residual MLP becomes, for example (`jitted.source`):
+The training step of a residual MLP (loss, zero_grad, backward, step) replays as
+(`train_step.source`, abridged):
 
-    def replay(t0):
-        call0()                                       # SGD.zero_grad at demo.py:12
-        x0 = t0.data
-        w0 = leaf0.data
-        w1 = leaf1.data
-        linear0 = op0.forward(x0, w0, w1)             # Linear at nets/layers.py:51
-        relu1 = op1.forward(linear0)                  # ReLU at nets/layers.py:63
-        add2 = op2.forward(x0, relu1)                 # Add at nets/mlp.py:97
+    def replay(x0):
+        linear0 = op0.forward(x0.data, w0.data, w1.data)         # Linear at nets/layers.py:52
+        relu1 = op1.forward(linear0); del linear0                # ReLU at nets/layers.py:61
+        add2 = op2.forward(x0.data, relu1); del relu1            # Add at nets/mlp.py:47
         ...
-        mean5 = asarray(op5.forward(mul4, axis=None, keepdims=False))
-        d_mean5 = ones_like(mean5)                    # mean5.backward()
-        d_mul4 = op5.backward(d_mean5)
-        r0, r1 = op4.backward(d_mul4)
-        d_sub3 = r0
-        d_sub3 = d_sub3 + r1
+        sub15 = op15.forward(add14, x0.data); del add14          # Sub at nets/losses.py:54
+        mul16 = op16.forward(sub15, sub15); del sub15            # Mul at nets/losses.py:55
+        mean17 = asarray(op17.forward(mul16, axis=None, keepdims=False)); del mul16
+        call0()                                                  # Optimizer.zero_grad at ...
+        d_mean17 = ones_like(mean17)                             # mean17.backward()
+        d_mul16 = op17.backward(d_mean17); del d_mean17
+        d_sub15, r1 = op16.backward(d_mul16); del d_mul16
+        d_sub15 = d_sub15 + r1; del r1
+        d_add14, _ = op15.backward(d_sub15); del d_sub15
+        d_add11, d_relu13 = op14.backward(d_add14); del d_add14
+        d_linear12 = op13.backward(d_relu13); del d_relu13
+        r0, d_w8, d_w9 = op12.backward(d_linear12); del d_linear12
+        d_add11 = d_add11 + r0
+        w9.grad = d_w9 if w9.grad is None else w9.grad + d_w9; del d_w9
         ...
-        leaf0.grad = d_w0 if leaf0.grad is None else leaf0.grad + d_w0
-        call1()                                       # SGD.step at demo.py:12
-        return detached(mean5, None)
+        call1()                                                  # SGD.step at ...
+        return detached(mean17, None)
 
-`opN` are Function objects made once, at recording: each replay calls their forward and backward
-on new arrays, as eager mode does, in the order eager mode did. Everything eager mode decides per
-call from shapes and dtypes alone (which ops run, which inputs need a gradient, where a gradient
-must be unbroadcast or copied, in which order the contributions add up) was decided once, here.
-A `fit_gradient(...)` line appears only where eager mode's fit_gradient changed something.
+`opN` are Function objects made once, at recording; each replay calls their forward and backward
+on the new arrays, in the order eager mode did. `x0` is the Tensor argument, `w0` ... the
+parameters, read (`.data`) where an op uses them, as eager mode does. Everything eager mode
+decides per call from shapes and dtypes alone (which ops run, which inputs need a gradient,
+where a gradient must be unbroadcast or copied, in which order contributions add up) was decided
+once, here: a `fit_gradient(...)` line appears only where eager mode's fit_gradient changed
+something, and backprop's walk is unrolled into the lines after `.backward()`.
 """
 from __future__ import annotations
 
@@ -40,7 +46,7 @@ import numpy as np
 
 from .function import fit_gradient, topological_order
 from .jit_record import (BackwardRecord, CallRecord, JitError, OpRecord, Recording, Value,
-                         same_value, short_site)
+                         same_value)
 from .tensor import Tensor
 
 NAME = re.compile(r"[A-Za-z_]\w*")
@@ -105,7 +111,7 @@ class Program:
                     f"function the next call's array. Pass it as a Tensor")
         self._rec = None  # the recorded graph may go: the program refers only to what it names
 
-    # ----- names --------------------------------------------------------------------------------
+    # ----- names ----------------------------------------------------------------------------
     def _bind(self, kind: str, prefix: str, obj, compare, note: str = "", name: str = "") -> str:
         if not name:
             name = f"{prefix}{self._counts.get(kind, 0)}"
@@ -116,7 +122,7 @@ class Program:
 
     def _use(self, value: Value) -> str:
         """The expression for `value`'s array: an argument's or leaf's is read from its tensor
-        where it is used (`leaf3.data`), as eager mode reads .data when an op runs."""
+        where it is used (`w3.data`), as eager mode reads .data when an op runs."""
         if value.kind == "array":
             self._used.add(value.position)
         elif value.kind in ("input", "leaf"):
@@ -146,7 +152,8 @@ class Program:
                 return "[" + ", ".join(parts) + "]"
             return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
         if type(obj) is slice:
-            return f"slice({self._expr(obj.start)}, {self._expr(obj.stop)}, {self._expr(obj.step)})"
+            parts = [self._expr(part) for part in (obj.start, obj.stop, obj.step)]
+            return f"slice({', '.join(parts)})"
         return self._bind("constant", "k", obj, obj, type(obj).__name__)
 
     def _grad_name(self, tensor: Tensor) -> str:
@@ -157,7 +164,7 @@ class Program:
         self._grad_names.add(name)
         return name
 
-    # ----- events -------------------------------------------------------------------------------
+    # ----- events ---------------------------------------------------------------------------
     def _forward(self, op: OpRecord) -> None:
         fn = op.cls()
         fn.parents = tuple(InputFlag(flag) for flag in op.requires_grad)
@@ -246,7 +253,7 @@ class Program:
                                    for k, v in obj.items()) + "}"
         return self._expr(obj)
 
-    # ----- the result -----------------------------------------------------------------------------
+    # ----- the result ---------------------------------------------------------------------------
     def source(self) -> str:
         lines = self._with_deletions()
         width = min(max([len(code) for code, note in lines if note] + [0]), 64)

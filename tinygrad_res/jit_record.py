@@ -35,6 +35,10 @@ ENGINE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 VIZ_DIR = ENGINE_DIR + "viz" + os.sep
 HOOKED_TENSOR_ATTRIBUTES = ("data", "grad", "item", "numpy", "zero_grad", "__repr__", "backward")
 
+# prefixes of the replay's other names (arguments, leaves, ops, constants, ...): an op named so
+# would give its outputs a clashing variable name
+RESERVED = {"a", "c", "k", "op", "call", "r", "target", "w", "x"}
+
 _active: Optional["Recording"] = None  # the call being recorded (one at a time)
 
 
@@ -103,19 +107,21 @@ class Recording:
         self.probed: list = []
         self.op_count = 0
         for position, item in enumerate(dynamic):
-            if isinstance(item, Tensor):
-                value = self._new("input", item.data, f"x{position}", item)  # x0: the Tensor
+            if isinstance(item, Tensor):  # x0 names the Tensor, x0.data its array
+                value = Value("input", f"x{position}", item, position)
+                self._register(item.data, value)
             else:
-                value = self._new("array", item, f"a{position}")
-            value.position = position
+                value = Value("array", f"a{position}", None, position)
+                self._register(item, value)
             self.inputs.append(value)
 
-    def _new(self, kind: str, array, name: str, tensor: Optional[Tensor] = None) -> Value:
-        value = Value(kind, name, tensor)
-        if kind == "op" or id(array) not in self.values:  # aliased arguments: the first one
+    def _register(self, array, value: Value) -> Value:
+        """Map `array` to `value`; an array passed twice keeps its first argument's Value, an
+        op's output is always new."""
+        if value.kind == "op" or id(array) not in self.values:
             self.values[id(array)] = value
         self.arrays.append(array)
-        return self.values[id(array)]
+        return value
 
     def value_of(self, tensor: Tensor) -> Value:
         """The Value of a tensor's data; a tensor not seen before is a leaf."""
@@ -128,14 +134,14 @@ class Recording:
                 f"call computes with it: its backward would run into a graph the replay does "
                 f"not have. Compute it inside the function, or pass it .detach()ed")
         kind = "w" if tensor.requires_grad else "c"
-        value = self._new("leaf", tensor.data, f"{kind}{len(self.leaves)}", tensor)
-        value.position = len(self.leaves)
-        self.leaves.append(value)
+        value = Value("leaf", f"{kind}{len(self.leaves)}", tensor, len(self.leaves))
+        self.leaves.append(self._register(tensor.data, value))
         return value
 
     def record_op(self, cls: type, inputs: tuple, options: dict, out: Tensor) -> None:
         values = [self.value_of(t) for t in inputs]
-        output = self._new("op", out.data, f"{cls.name}{self.op_count}")
+        name = cls.name + "_" if cls.name in RESERVED or cls.name.startswith("d_") else cls.name
+        output = self._register(out.data, Value("op", f"{name}{self.op_count}"))
         self.op_count += 1
         if out.grad_fn is not None:
             self._probe(out.grad_fn)
@@ -180,8 +186,9 @@ class Recording:
         return result
 
     def refuse(self, what: str, frame) -> None:
+        site = short_site(f"{frame.f_code.co_filename}:{frame.f_lineno}")
         raise JitError(
-            f"{self.title}: {what} at {frame.f_code.co_filename}:{frame.f_lineno} while the "
+            f"{self.title}: {what} at {site} while the "
             f"call is recorded. A replay runs only the recorded ops, not the function's own "
             f"Python, so whatever this feeds would stay as it was when recorded. Read values "
             f"from what the jitted function returns, outside it (loss.item()); clear gradients "
