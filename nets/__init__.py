@@ -6,7 +6,7 @@ probes, and the hand-written numpy backprop they are checked against (nets.manua
     >>> opt = nets.optim.Adam(model.parameters(), lr=1e-3)
 """
 from . import data, init, losses, manual, optim, probes
-from . import conv, digits, manual_conv, resnet
+from . import conv, digits, export, manual_conv, resnet
 from .blocks import (BottleneckBlock, DeepResNet, HighwayLayer, PostActBlock, PreActBlock,
                      ResidualStack)
 from .conv import (AdaptiveAvgPool2d, AvgPool2d, BatchNorm2d, Conv2d, GlobalAvgPool2d,
@@ -24,4 +24,4 @@ __all__ = ["Module", "Sequential", "ModuleList", "Linear", "ReLU", "Tanh", "Sigm
            "probe_layers", "data", "init", "losses", "manual", "optim", "probes",
            "Conv2d", "BatchNorm2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d",
            "GlobalAvgPool2d", "BasicBlock", "PreActBasicBlock", "Bottleneck", "ResNet", "conv", "digits",
-           "manual_conv", "resnet"]
+           "manual_conv", "resnet", "export"]

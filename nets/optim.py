@@ -7,9 +7,10 @@
     >>> opt = SGD(model.parameters(), lr=0.01, momentum=0.9)
     >>> opt.zero_grad(); mse_loss(model(x), x).backward(); opt.step()
 
-Updates are made in place on `p.data` with numpy, outside the graph. `p.grad` is only read:
-the weight-decayed gradient is a new array, so a `.grad` a learner is inspecting never changes
-under them. A parameter whose `.grad` is None (not reached by backward) is skipped.
+Updates are made in place with `p.sub_(...)` under `no_grad()`, outside the graph, so a graph
+that saved a parameter before the step refuses to run backward with its new values (as in
+PyTorch). `p.grad` is only read: the weight-decayed gradient is a new array, so a `.grad` a
+learner is inspecting never changes under them. A parameter whose `.grad` is None (not reached by backward) is skipped.
 `zero_grad` and `step` are @rerun_on_replay: a training step under tinygrad_res.jit calls them
 again at every replay, so the update, Adam's step count and a changed `lr` stay live.
 """
@@ -20,7 +21,7 @@ from typing import Iterable, Tuple
 
 import numpy as np
 
-from tinygrad_res import Tensor, rerun_on_replay
+from tinygrad_res import Tensor, no_grad, rerun_on_replay
 
 
 class Optimizer:
@@ -80,6 +81,7 @@ class SGD(Optimizer):
         self.momentum = float(momentum)
 
     @rerun_on_replay
+    @no_grad()  # an update is not part of any graph
     def step(self) -> None:
         # BEGIN TASK 5.1
         for p, grad, state in self._gradients():
@@ -90,7 +92,7 @@ class SGD(Optimizer):
                     state["momentum_buffer"] *= self.momentum
                     state["momentum_buffer"] += grad
                 grad = state["momentum_buffer"]
-            p.data -= self.lr * grad
+            p.sub_(self.lr * grad)
         # END TASK 5.1
 
 
@@ -113,6 +115,7 @@ class Adam(Optimizer):
         self.betas, self.eps = (float(betas[0]), float(betas[1])), float(eps)
 
     @rerun_on_replay
+    @no_grad()
     def step(self) -> None:
         beta1, beta2 = self.betas
         for p, grad, state in self._gradients():
@@ -130,4 +133,4 @@ class Adam(Optimizer):
             denom = np.sqrt(exp_avg_sq)
             denom /= math.sqrt(1 - beta2 ** t)
             denom += self.eps
-            p.data -= self.lr / (1 - beta1 ** t) * exp_avg / denom
+            p.sub_(self.lr / (1 - beta1 ** t) * exp_avg / denom)

@@ -91,3 +91,26 @@ def test_options_are_written_as_literals_or_named_constants():
     source = replayed(lambda x: x[index].reshape(4).sum(axis=(0,), keepdims=True), X[2]).source
     assert "op0.forward(x0.data, index=(slice(0, 2, None), k0))" in source
     assert "op1.forward(getitem0, shape=(4,))" in source
+
+
+def test_class_labels_and_a_tensor_index_are_this_calls():
+    """cross_entropy's labels (a numpy argument) and an index Tensor argument reach ops as
+    options; the replay hands on each call's, so a replay of new labels gives eager's loss."""
+    from nets.losses import cross_entropy
+
+    f = tinygrad_res.jit(lambda logits, labels: cross_entropy(logits, labels))
+    rng = np.random.default_rng(0)
+    for _ in range(4):
+        logits, labels = Tensor(rng.normal(size=(5, 3))), rng.integers(0, 3, size=5)
+        assert f(logits, labels).item() == cross_entropy(logits, labels).item()
+    assert f.replayed_calls == 2 and "a1" in f.source
+
+
+def test_a_boolean_mask_that_may_change_is_refused():
+    mask = Tensor(np.array([1.0, -1.0, 1.0])) > 0.0  # a bool tensor (made outside the function)
+    with pytest.raises(JitError, match="boolean mask that may change"):
+        tinygrad_res.jit(lambda x, m: x[:, m].sum())(X[0], mask)
+    held = tinygrad_res.jit(lambda x: x[:, mask].sum())  # the same mask object in every call
+    held(X[0])
+    with pytest.raises(JitError, match="boolean mask that may change"):
+        held(X[1])

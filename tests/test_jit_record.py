@@ -6,7 +6,7 @@ import pytest
 import nets
 import tinygrad_res
 from nets.losses import mse_loss
-from tinygrad_res import Function, JitError, Tensor, rerun_on_replay
+from tinygrad_res import Function, JitError, Tensor, no_grad, rerun_on_replay
 
 X = [Tensor(np.full((2, 3), 0.5 * i - 1.0)) for i in range(4)]
 
@@ -32,7 +32,8 @@ def test_reading_a_value_inside_is_refused_on_the_first_call():
 
 
 @pytest.mark.parametrize("action", ["read .data", "read .grad", "write .grad", "numpy()",
-                                    "repr", "Tensor.zero_grad", "write .data"])
+                                    "repr", "Tensor.zero_grad", "write .data", "compare",
+                                    "bool", "in place", "requires_grad"])
 def test_every_way_out_of_the_graph_is_refused(action):
     model, opt = model_and_optimizer()
     weight = model.linears()[0].weight
@@ -52,6 +53,15 @@ def test_every_way_out_of_the_graph_is_refused(action):
             weight.zero_grad()
         if action == "write .data":
             weight.data = weight.data
+        if action == "compare":
+            return weight > 0.0  # a mask computed outside the graph
+        if action == "bool":
+            return bool(weight[0, 0])
+        if action == "in place":
+            with no_grad():
+                weight.mul_(0.5)
+        if action == "requires_grad":
+            weight.requires_grad = False
         return None
 
     @tinygrad_res.jit
@@ -77,7 +87,8 @@ def test_backward_other_than_tensor_backward_is_refused():
 
 
 def test_hooks_are_gone_after_a_recording_and_after_an_error():
-    originals = {name: Tensor.__dict__[name] for name in ("data", "grad", "item", "backward")}
+    originals = {name: Tensor.__dict__[name] for name in ("data", "grad", "item", "backward",
+                                                          "requires_grad", "__gt__")}
     apply = Function.__dict__["apply"]
     f = tinygrad_res.jit(lambda x: x.relu().sum().item())
     with pytest.raises(JitError):
@@ -87,6 +98,7 @@ def test_hooks_are_gone_after_a_recording_and_after_an_error():
     assert Function.__dict__["apply"] is apply
     assert {name: Tensor.__dict__[name] for name in originals} == originals
     assert type(Tensor.__dict__["data"]).__name__ == "member_descriptor"
+    assert "mul_" not in Tensor.__dict__  # inherited from InPlaceMethods, as before
 
 
 def test_a_graph_from_before_the_call_is_refused():

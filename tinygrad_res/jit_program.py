@@ -50,6 +50,10 @@ from .jit_record import (BackwardRecord, CallRecord, JitError, OpRecord, Recordi
 from .tensor import Tensor
 
 NAME = re.compile(r"[A-Za-z_]\w*")
+MASK_PROBLEM = ("a boolean mask that may change between calls indexes a tensor: how many entries "
+                "it picks, and so the shapes after it, could change, and a replay assumes the "
+                "recorded shapes. Pick with integer positions (np.flatnonzero(mask)), an argument "
+                "whose shape is part of the cache key")
 HELPERS = {"asarray": np.asarray, "ones_like": np.ones_like, "array": np.array,
            "fit_gradient": fit_gradient, "detached": Tensor._from_op}
 
@@ -64,12 +68,14 @@ class InputFlag:
 
 
 class GradTarget:
-    """What fit_gradient reads of the tensor a gradient is for."""
+    """What fit_gradient reads of the tensor a gradient is for: its shape and dtype (also as a
+    `data` array of that shape and dtype, broadcast from one number) and whether it is a leaf."""
 
-    __slots__ = ("shape", "dtype", "grad_fn")
+    __slots__ = ("shape", "dtype", "data", "grad_fn")
 
     def __init__(self, tensor: Tensor) -> None:
         self.shape, self.dtype = tensor.shape, tensor.dtype
+        self.data = np.broadcast_to(np.zeros((), self.dtype), self.shape)
         self.grad_fn = None if tensor.grad_fn is None else "op"
 
     def __eq__(self, other) -> bool:
@@ -141,8 +147,10 @@ class Program:
         bound to the object itself."""
         if isinstance(obj, Value):
             return self._use(obj)
-        if isinstance(obj, np.ndarray) and id(obj) in self._rec.values:
-            return self._use(self._rec.values[id(obj)])
+        if isinstance(obj, (np.ndarray, Tensor)):
+            value = self._rec.values.get(id(obj.data if isinstance(obj, Tensor) else obj))
+            if value is not None:
+                return self._dynamic_option(obj, value)
         if obj is None or obj is Ellipsis or type(obj) in (bool, int, str) or \
                 (type(obj) is float and math.isfinite(obj)):
             return repr(obj)
@@ -155,6 +163,18 @@ class Program:
             parts = [self._expr(part) for part in (obj.start, obj.stop, obj.step)]
             return f"slice({', '.join(parts)})"
         return self._bind("constant", "k", obj, obj, type(obj).__name__)
+
+    def _dynamic_option(self, obj, value: Value) -> str:
+        """An option that is an argument's or a tensor's array (class labels), or the tensor
+        itself (a mask): the replay passes this call's."""
+        if obj.dtype == np.bool_:
+            raise JitError(f"{self.title}: {MASK_PROBLEM}")
+        if not isinstance(obj, Tensor):
+            return self._use(value)
+        if value.kind == "op":
+            raise JitError(f"{self.title}: an op's option is a tensor computed inside the "
+                           f"function; the replay has no tensors, only their arrays")
+        return self._holder(value)
 
     def _grad_name(self, tensor: Tensor) -> str:
         value = self._rec.values.get(id(tensor.data))
@@ -330,6 +350,8 @@ def _mismatch(kind: str, a, b) -> Optional[str]:
                 "calls: it was computed from data outside the graph (numpy on .data, or an "
                 "argument copied into Tensor(...)), and a replay would keep the first values. "
                 "Pass it as a Tensor argument, or compute it with tensor ops")
+    if a is b and getattr(a, "dtype", None) == np.bool_:
+        return MASK_PROBLEM  # the same array in both calls: it may change before the next
     if same_value(a, b):
         return None
     return ("an op option or constant differs between the two calls (computed from the data? "

@@ -8,7 +8,7 @@ then (`recording()` puts them on and takes them off again), so eager mode pays n
     Tensor.backward      every backward pass                 -> a BackwardRecord, with what
                          each op's backward returned (one array or a tuple)
     @rerun_on_replay     a method the replay calls again     -> a CallRecord, run unwatched
-    Tensor.data, .grad, .item(), .numpy(), .zero_grad(), repr()
+    Tensor.data, .grad, .item(), .numpy(), bool(), repr(), comparisons, in-place methods
                          the step's own Python reading or changing values -> JitError
 
 The engine's code (this package, viz/ aside) reads and writes .data and .grad as it always does:
@@ -33,7 +33,16 @@ from .tensor import Tensor
 
 ENGINE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 VIZ_DIR = ENGINE_DIR + "viz" + os.sep
-HOOKED_TENSOR_ATTRIBUTES = ("data", "grad", "item", "numpy", "zero_grad", "__repr__", "backward")
+_COMPARING = "the step compares tensors (a mask made outside the graph: a replay would keep it)"
+_CHANGING = "the step changes a tensor in place outside an op"
+GUARDED_METHODS = {  # Tensor's methods that hand values to Python or change them, and why
+    "item": "the step calls item() on a tensor", "numpy": "the step calls numpy() on a tensor",
+    "__repr__": "the step prints a tensor", "__bool__": "the step asks bool() of a tensor",
+    "zero_grad": "the step calls Tensor.zero_grad()", "requires_grad_": _CHANGING,
+    "any": _COMPARING, "all": _COMPARING, **{name: _COMPARING for name in (
+        "__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__")},
+    **{name: _CHANGING for name in ("add_", "sub_", "mul_", "fill_", "zero_", "copy_", "set_")}}
+_MISSING = object()
 
 # prefixes of the replay's other names (arguments, leaves, ops, constants, ...): an op named so
 # would give its outputs a clashing variable name
@@ -216,18 +225,21 @@ def _watched_caller(frame) -> Optional[Recording]:
     return rec
 
 
-def _guarded_attribute(name: str, original) -> property:
+def _guarded_attribute(name: str, original, reads_refused: bool = True) -> property:
+    """`original` (a slot or a property of Tensor), refusing the recorded step's own reads
+    (if `reads_refused`) and writes."""
     def get(tensor):
-        rec = _watched_caller(sys._getframe(1))
-        if rec is not None:
-            rec.refuse(f"the step reads .{name} of a tensor", sys._getframe(1))
+        if reads_refused:
+            rec = _watched_caller(sys._getframe(1))
+            if rec is not None:
+                rec.refuse(f"the step reads .{name} of a tensor", sys._getframe(1))
         return original.__get__(tensor, Tensor)
 
     def set_(tensor, value):
         frame = sys._getframe(1)
         rec = _watched_caller(frame)
         if rec is not None:
-            rec.refuse(f"the step writes .{name} of a tensor", frame)
+            rec.refuse(f"the step sets .{name} of a tensor", frame)
         rec = active()
         if name == "grad" and value is not None and rec is not None and rec.backward is None:
             rec.refuse("a gradient was written outside loss.backward() (backprop called "
@@ -237,11 +249,11 @@ def _guarded_attribute(name: str, original) -> property:
     return property(get, set_)
 
 
-def _guarded_method(what: str, method: Callable) -> Callable:
+def _guarded_method(name: str, method: Callable) -> Callable:
     def guarded(tensor, *args, **kwargs):
         rec = _watched_caller(sys._getframe(1))
         if rec is not None:
-            rec.refuse(f"the step calls {what} on a tensor", sys._getframe(1))
+            rec.refuse(GUARDED_METHODS[name], sys._getframe(1))
         return method(tensor, *args, **kwargs)
 
     return guarded
@@ -280,21 +292,26 @@ def recording(rec: Recording) -> Iterator[Recording]:
     if overriding:
         raise JitError(f"{rec.title}: op(s) {', '.join(overriding)} define their own apply, "
                        f"which the jit cannot watch")
-    saved = {name: Tensor.__dict__[name] for name in HOOKED_TENSOR_ATTRIBUTES}
+    names = ["data", "grad", "requires_grad", "backward"] + list(GUARDED_METHODS)
+    saved = {name: Tensor.__dict__.get(name, _MISSING) for name in names}  # _MISSING: inherited
     saved_apply = Function.__dict__["apply"]
     _active = rec
     try:
         Function.apply = classmethod(_recording_apply(saved_apply.__func__))
         Tensor.backward = _recording_backward(saved["backward"])
-        for name in ("data", "grad"):
-            setattr(Tensor, name, _guarded_attribute(name, saved[name]))
-        for name in ("item", "numpy", "zero_grad", "__repr__"):
-            setattr(Tensor, name, _guarded_method(f"{name.strip('_')}()", saved[name]))
+        for name in ("data", "grad", "requires_grad"):
+            setattr(Tensor, name, _guarded_attribute(name, saved[name],
+                                                     reads_refused=name != "requires_grad"))
+        for name in GUARDED_METHODS:
+            setattr(Tensor, name, _guarded_method(name, getattr(Tensor, name)))
         yield rec
     finally:
         Function.apply = saved_apply
         for name, original in saved.items():
-            setattr(Tensor, name, original)
+            if original is _MISSING:
+                delattr(Tensor, name)
+            else:
+                setattr(Tensor, name, original)
         _active = None
         rec.unprobe()
 
