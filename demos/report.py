@@ -38,9 +38,12 @@ REPORT_ARGS = {
     "gradient_reach": [],
     "autodiff_vs_manual": [],
     "stepper": [],
+    # the explorers' replay: its default grid (depths 4 16 32 x skip x 3 seeds, 200 steps)
+    "explore_replay": ["--jobs", "2"],
     "degradation": ["--depths", "8", "20", "--epochs", "4"],
 }
-SECTIONS = tuple(name for name in DEMOS if name != "report")
+# the live app is a server, not a section: the replay section says how to start it
+SECTIONS = tuple(name for name in DEMOS if name not in ("report", "explore"))
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
