@@ -5,23 +5,28 @@ probes, and the hand-written numpy backprop they are checked against (nets.manua
     >>> model = nets.ResMLP(depth=20, width=64, seed=0)
     >>> opt = nets.optim.Adam(model.parameters(), lr=1e-3)
 """
-from . import data, init, losses, manual, optim, probes
-from . import conv, digits, export, manual_conv, resnet
+from . import data, init, losses, manual, optim, probes, utils
+from . import activations, conv, digits, export, manual_conv, resnet
+from .activations import ELU, GELU, Hardtanh, LeakyReLU, ReLU6, SiLU, Softplus
 from .blocks import (BottleneckBlock, DeepResNet, HighwayLayer, PostActBlock, PreActBlock,
                      ResidualStack)
 from .conv import (AdaptiveAvgPool2d, AvgPool2d, BatchNorm2d, Conv2d, GlobalAvgPool2d,
                    MaxPool2d)
-from .layers import BatchNorm1d, Identity, LayerNorm, Linear, ReLU, Sigmoid, Tanh
+from .dropout import Dropout
+from .embedding import Embedding
+from .layers import BatchNorm1d, Flatten, Identity, LayerNorm, Linear, ReLU, Sigmoid, Tanh
 from .mlp import PlainMLP, ResMLP, kaiming_mlp, seed000_network, seed001_network
 from .module import Module, ModuleList, Sequential
+from .parameter import Parameter
 from .probes import Probe, probe_layers
 from .resnet import BasicBlock, Bottleneck, PreActBasicBlock, ResNet
 
-__all__ = ["Module", "Sequential", "ModuleList", "Linear", "ReLU", "Tanh", "Sigmoid",
+__all__ = ["Module", "Parameter", "Sequential", "ModuleList", "Linear", "ReLU", "Tanh", "Sigmoid",
+           "LeakyReLU", "ELU", "Softplus", "GELU", "SiLU", "Hardtanh", "ReLU6", "activations",
            "Identity", "LayerNorm", "BatchNorm1d", "PlainMLP", "ResMLP", "kaiming_mlp",
            "seed000_network", "seed001_network", "PostActBlock", "PreActBlock",
            "BottleneckBlock", "HighwayLayer", "ResidualStack", "DeepResNet", "Probe",
            "probe_layers", "data", "init", "losses", "manual", "optim", "probes",
            "Conv2d", "BatchNorm2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d",
            "GlobalAvgPool2d", "BasicBlock", "PreActBasicBlock", "Bottleneck", "ResNet", "conv", "digits",
-           "manual_conv", "resnet", "export"]
+           "manual_conv", "resnet", "export", "Dropout", "Embedding", "Flatten", "utils"]

@@ -11,10 +11,11 @@ import numpy as np
 
 from tinygrad_res import (Tensor, adaptive_avg_pool2d, avg_pool2d, batch_norm, conv2d,
                           global_avg_pool2d, max_pool2d, rerun_on_replay)
-from tinygrad_res.ops.conv import int_pair
 
-from .init import Seed, as_rng, constant_, uniform_, zeros_
+from .init import Seed, as_rng, uniform_
 from .module import Module
+from .parameter import Parameter
+from .sizes import check_features_to_normalise, check_pair, check_size
 
 
 class Conv2d(Module):
@@ -31,21 +32,27 @@ class Conv2d(Module):
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
                  bias: bool = True, seed: Seed = None, dtype=np.float64) -> None:
         super().__init__()
-        self.in_channels, self.out_channels = in_channels, out_channels
-        self.kernel_size = int_pair("Conv2d", kernel_size, "kernel_size", 1)
-        self.stride = int_pair("Conv2d", stride, "stride", 1)
-        self.padding = int_pair("Conv2d", padding, "padding", 0)
+        self.in_channels = check_size("Conv2d", "in_channels", in_channels)
+        self.out_channels = check_size("Conv2d", "out_channels", out_channels)
+        self.kernel_size = check_pair("Conv2d", "kernel_size", kernel_size, 1)
+        self.stride = check_pair("Conv2d", "stride", stride, 1)
+        self.padding = check_pair("Conv2d", "padding", padding, 0)
         rng = as_rng(seed)
-        bound = 1.0 / math.sqrt(in_channels * self.kernel_size[0] * self.kernel_size[1])
-        shape = (out_channels, in_channels) + self.kernel_size
-        self.weight = uniform_(Tensor(np.zeros(shape), requires_grad=True, dtype=dtype),
-                               -bound, bound, rng)
+        fan_in = self.in_channels * self.kernel_size[0] * self.kernel_size[1]
+        bound = 1.0 / math.sqrt(fan_in) if fan_in else 0.0  # as PyTorch: no inputs, zero bias
+        shape = (self.out_channels, self.in_channels) + self.kernel_size
+        self.weight = uniform_(Parameter(Tensor(np.zeros(shape), dtype=dtype)), -bound, bound,
+                               rng)
         self.bias = None
         if bias:
-            self.bias = uniform_(Tensor(np.zeros(out_channels), requires_grad=True, dtype=dtype),
+            self.bias = uniform_(Parameter(Tensor(np.zeros(self.out_channels), dtype=dtype)),
                                  -bound, bound, rng)
 
     def forward(self, x: Tensor) -> Tensor:
+        if not self.in_channels or not self.out_channels:
+            raise ValueError(f"Conv2d: cannot run with in_channels={self.in_channels}, "
+                             f"out_channels={self.out_channels}: the conv2d op needs at least "
+                             f"one channel in and out")
         return conv2d(x, self.weight, self.bias, stride=self.stride, padding=self.padding)
 
     def extra_repr(self) -> str:
@@ -64,12 +71,12 @@ class BatchNorm2d(Module):
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1,
                  affine: bool = True, dtype=np.float64) -> None:
         super().__init__()
+        num_features = check_size("BatchNorm2d", "num_features", num_features)
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.weight = self.bias = None
         if affine:
-            self.weight = constant_(Tensor(np.zeros(num_features), requires_grad=True,
-                                           dtype=dtype), 1.0)
-            self.bias = zeros_(Tensor(np.zeros(num_features), requires_grad=True, dtype=dtype))
+            self.weight = Parameter(Tensor(np.ones(num_features), dtype=dtype))
+            self.bias = Parameter(Tensor(np.zeros(num_features), dtype=dtype))
         self.register_buffer("running_mean", np.zeros(num_features, dtype=dtype))
         self.register_buffer("running_var", np.ones(num_features, dtype=dtype))
         self.register_buffer("num_batches_tracked", np.array(0, dtype=np.int64))
@@ -78,6 +85,7 @@ class BatchNorm2d(Module):
         if x.ndim != 4 or x.shape[1] != self.num_features:
             raise ValueError(f"BatchNorm2d: expected input (N, {self.num_features}, H, W), "
                              f"got shape {x.shape}")
+        check_features_to_normalise("BatchNorm2d", self.num_features)
         # the op normalises, and in training mode updates the running arrays in place
         out = batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
                          training=self.training, momentum=self.momentum, eps=self.eps)
@@ -99,6 +107,9 @@ class _Pool2d(Module):
 
     def __init__(self, kernel_size, stride=None) -> None:
         super().__init__()
+        check_pair(type(self).__name__, "kernel_size", kernel_size, 1)
+        if stride is not None:
+            check_pair(type(self).__name__, "stride", stride, 1)
         self.kernel_size, self.stride = kernel_size, stride
 
     def extra_repr(self) -> str:
@@ -118,6 +129,7 @@ class AvgPool2d(_Pool2d):
 class AdaptiveAvgPool2d(Module):
     def __init__(self, output_size) -> None:
         super().__init__()
+        check_pair("AdaptiveAvgPool2d", "output_size", output_size, 1)
         self.output_size = output_size
 
     def forward(self, x: Tensor) -> Tensor:

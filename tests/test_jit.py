@@ -230,3 +230,18 @@ def test_reset_forgets_the_replays_after_model_eval():
             forward.reset()
         assert models[0](x).sum().item() == forward(x).item()
     assert forward.recorded_calls == 4 and forward.replayed_calls == 2
+
+
+def test_clip_grad_norm_inside_a_recorded_step_is_refused():
+    from nets.utils import clip_grad_norm_
+    model = nets.Linear(2, 2, seed=0)
+
+    @tinygrad_res.jit
+    def step(x):
+        loss = (model(x) * model(x)).sum()
+        loss.backward()
+        clip_grad_norm_(model.parameters(), 1.0)
+        return loss
+
+    with pytest.raises(RuntimeError, match="clip_grad_norm_: cannot run inside a step recorded"):
+        step(Tensor(np.ones((3, 2))))

@@ -1,11 +1,13 @@
 """Functions that take several tensors (the methods of Tensor take one)."""
 from __future__ import annotations
 
+import numbers
 from typing import Optional, Sequence
 
 import numpy as np
 
 from . import ops
+from .dims import numpy_names
 from .tensor import Tensor
 
 
@@ -15,14 +17,43 @@ def _tensors(op: str, items: Sequence) -> list:
     return [t if isinstance(t, Tensor) else Tensor(t) for t in items]
 
 
-def concat(tensors: Sequence, axis: int = 0) -> Tensor:
-    """Join tensors along an existing axis (numpy.concatenate, torch.cat)."""
-    return ops.Concat.apply(*_tensors("concat", tensors), axis=axis)
+@numpy_names
+def concat(tensors: Sequence, dim: int = 0) -> Tensor:
+    """Join tensors along an existing dim, as torch.cat (numpy.concatenate); `axis=` works too."""
+    return ops.Concat.apply(*_tensors("concat", tensors), axis=dim)
 
 
-def stack(tensors: Sequence, axis: int = 0) -> Tensor:
-    """Join same-shaped tensors along a new axis (numpy.stack, torch.stack)."""
-    return ops.Stack.apply(*_tensors("stack", tensors), axis=axis)
+@numpy_names
+def cat(tensors: Sequence, dim: int = 0) -> Tensor:
+    """torch.cat's name for concat.
+
+    >>> cat([Tensor(np.ones((2, 3))), Tensor(np.zeros((2, 1)))], dim=1).shape
+    (2, 4)
+    """
+    return ops.Concat.apply(*_tensors("cat", tensors), axis=dim)
+
+
+@numpy_names
+def stack(tensors: Sequence, dim: int = 0) -> Tensor:
+    """Join same-shaped tensors along a new dim, as torch.stack; `axis=` works too."""
+    return ops.Stack.apply(*_tensors("stack", tensors), axis=dim)
+
+
+def pad(input: Tensor, pad: Sequence, mode: str = "constant", value: Optional[float] = None
+        ) -> Tensor:
+    """Pad with `value` (0 for None), as torch.nn.functional.pad: `pad` holds (before, after)
+    pairs from the last dim backwards; a negative pad crops. Only mode='constant' exists here.
+
+    >>> pad(Tensor(np.ones((2, 3))), (1, 0, -1, 2)).shape    # last dim +1 left; dim 0 -1, +2
+    (3, 4)
+    """
+    if mode != "constant":
+        raise NotImplementedError(f"pad: mode={mode!r} is not implemented; only 'constant'")
+    if value is not None and not isinstance(value, numbers.Real):
+        raise TypeError(f"pad: value must be a number or None, got {value!r}")
+    if not isinstance(pad, (tuple, list)):
+        raise TypeError(f"pad: pad must be a tuple of ints, got {type(pad).__name__}")
+    return ops.Pad.apply(input, pad=pad, value=0.0 if value is None else float(value))
 
 
 def _both_tensors(a, b) -> tuple:

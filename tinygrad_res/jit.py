@@ -126,9 +126,10 @@ class _Entry:
 
     def fresh(self) -> bool:
         """Whether the tensors made before the call still hold the recorded arrays, with the
-        recorded requires_grad (a plain loop: faster here than map and all)."""
+        recorded requires_grad flag (read directly, as Function.apply does; a plain loop is
+        faster here than map and all)."""
         for tensor, array, flag in zip(self.leaves, self.arrays, self.flags):
-            if tensor.data is not array or tensor.requires_grad is not flag:
+            if tensor.data is not array or tensor._requires_grad is not flag:
                 return False
         return True
 

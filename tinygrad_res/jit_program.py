@@ -58,13 +58,12 @@ HELPERS = {"asarray": np.asarray, "ones_like": np.ones_like, "array": np.array,
            "fit_gradient": fit_gradient, "detached": Tensor._from_op}
 
 
-class InputFlag:
-    """An op's input as the replay's op sees it: `needs_input_grad` reads only requires_grad."""
-
-    __slots__ = ("requires_grad",)
-
-    def __init__(self, requires_grad: bool) -> None:
-        self.requires_grad = requires_grad
+def input_stand_in(requires_grad: bool) -> Tensor:
+    """An op's input as its replay sees it: an empty tensor with the input's requires_grad
+    (what `needs_input_grad` reads); the arrays come as arguments of forward."""
+    stand_in = Tensor._from_op(np.zeros(0), None)
+    stand_in.requires_grad = requires_grad
+    return stand_in
 
 
 class GradTarget:
@@ -187,7 +186,7 @@ class Program:
     # ----- events ---------------------------------------------------------------------------
     def _forward(self, op: OpRecord) -> None:
         fn = op.cls()
-        fn.parents = tuple(InputFlag(flag) for flag in op.requires_grad)
+        fn.parents = tuple(input_stand_in(flag) for flag in op.requires_grad)
         name = self._bind("op", "op", fn, (op.cls, op.requires_grad), op.site)
         if op.fn is not None:
             self._op_names[id(op.fn)] = name
