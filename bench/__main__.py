@@ -18,7 +18,8 @@ from pathlib import Path
 from . import common
 
 HERE = Path(__file__).resolve().parent
-TIMED = ["w0_seed000", "w1_seed001", "w2_wide_f32", "micro_op", "conv_resnet"]
+TIMED = ["w0_seed000", "w1_seed001", "w2_wide_f32", "micro_op", "w0_jit", "w1_jit",
+         "conv_resnet"]
 PRINTERS = {"memory": "print_memory", "overhead": "print_overhead"}
 
 

@@ -10,7 +10,7 @@ import math
 import numpy as np
 
 from tinygrad_res import (Tensor, adaptive_avg_pool2d, avg_pool2d, batch_norm, conv2d,
-                          global_avg_pool2d, max_pool2d)
+                          global_avg_pool2d, max_pool2d, rerun_on_replay)
 
 from .init import Seed, as_rng, uniform_
 from .module import Module
@@ -108,8 +108,12 @@ class BatchNorm2d(Module):
         out = batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
                          training=self.training, momentum=self.momentum, eps=self.eps)
         if self.training:
-            self.num_batches_tracked = self.num_batches_tracked + 1
+            self._count_batch()
         return out
+
+    @rerun_on_replay  # a counter outside the ops: a jitted step counts its replayed batches too
+    def _count_batch(self) -> None:
+        self.num_batches_tracked = self.num_batches_tracked + 1
 
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "

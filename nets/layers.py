@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from tinygrad_res import Tensor, batch_norm, linear
+from tinygrad_res import Tensor, batch_norm, linear, rerun_on_replay
 
 from .init import Seed, as_rng, uniform_
 from .module import Module
@@ -196,8 +196,12 @@ class BatchNorm1d(Module):
         out = batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
                          training=self.training, momentum=self.momentum, eps=self.eps)
         if self.training:
-            self.num_batches_tracked = self.num_batches_tracked + 1
+            self._count_batch()
         return out
+
+    @rerun_on_replay  # a counter outside the ops: a jitted step counts its replayed batches too
+    def _count_batch(self) -> None:
+        self.num_batches_tracked = self.num_batches_tracked + 1
 
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "

@@ -124,7 +124,7 @@ def cross_entropy(input: Tensor, target, reduction: str = "mean") -> Tensor:
                          f"whole numbers; class labels of shape ({input.shape[0]},) must be "
                          f"integers (for class probabilities give the input's shape "
                          f"{input.shape})")
-    labels = labels.astype(np.int64)
+    labels = labels.astype(np.int64, copy=False)  # int64 labels stay the same array (jit)
     if labels.size and (labels.min() < 0 or labels.max() >= input.shape[1]):
         raise ValueError(f"cross_entropy: class labels must lie in [0, {input.shape[1]}), "
                          f"got values from {labels.min()} to {labels.max()}")

@@ -34,7 +34,7 @@ from typing import Callable, Dict, Iterable, Iterator, Optional, Tuple
 
 import numpy as np
 
-from tinygrad_res import Tensor, no_grad
+from tinygrad_res import Tensor, no_grad, rerun_on_replay
 from tinygrad_res.viz.scope import enter_scope, exit_scope
 
 from . import serialization
@@ -228,6 +228,7 @@ class Module:
         return sum(p.size for p in self.parameters())
 
     # ----- training state -----------------------------------------------------------------
+    @rerun_on_replay  # a jitted step clears the gradients at every replay too
     def zero_grad(self) -> None:
         """Forget the gradients of every parameter (`.grad = None`, as PyTorch's default)."""
         for param in self.parameters():
@@ -313,7 +314,9 @@ class Module:
             if name in module._parameters:
                 with no_grad():  # in place: a graph that saved the parameter will notice
                     module._parameters[name].copy_(value)
-            else:
+            elif getattr(module, name).ndim:  # in place too: a jitted step's batch norm keeps
+                getattr(module, name)[...] = value  # the running arrays it was given
+            else:  # a counter (0-d, or a number once incremented)
                 object.__setattr__(module, name, value.astype(getattr(module, name).dtype))
         return missing, unexpected
 

@@ -1,7 +1,7 @@
 """Training utilities with torch.nn.utils' names: clip_grad_norm_.
 
     >>> import numpy as np
-    >>> from tinygrad_res import Tensor
+    >>> from tinygrad_res import Tensor, jit_record
     >>> p = Tensor([0.0, 0.0], requires_grad=True)
     >>> p.grad = np.array([3.0, 4.0])                  # norm 5
     >>> clip_grad_norm_([p], max_norm=1.0).item()     # returns the norm before clipping
@@ -17,7 +17,7 @@ from typing import Iterable, Union
 
 import numpy as np
 
-from tinygrad_res import Tensor
+from tinygrad_res import Tensor, jit_record
 
 
 def _vector_norm(values: np.ndarray, norm_type: float) -> float:
@@ -54,6 +54,11 @@ def clip_grad_norm_(parameters: Union[Tensor, Iterable[Tensor]], max_norm: float
     norm_type : p of the p-norm: a number, or inf / "inf" for the largest magnitude.
     error_if_nonfinite : raise a RuntimeError when the total norm is nan or inf.
     """
+    if jit_record.active() is not None:
+        raise RuntimeError("clip_grad_norm_: cannot run inside a step recorded by "
+                           "tinygrad_res.jit: it scales .grad with numpy, which a replay does "
+                           "not see, and returns a value that would go stale; clip outside "
+                           "the jitted function")
     params = [parameters] if isinstance(parameters, Tensor) else list(parameters)
     for i, p in enumerate(params):
         if not isinstance(p, Tensor):

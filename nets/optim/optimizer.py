@@ -12,7 +12,9 @@ Updates are made in place with `p.sub_(...)` under `no_grad()`, outside the grap
 that saved a parameter before the step refuses to run backward with its new values (as in
 PyTorch). `p.grad` is only read: the weight-decayed gradient is a new array, so a `.grad` a
 learner is inspecting never changes under them. A parameter whose `.grad` is None (not
-reached by backward) is skipped.
+reached by backward) is skipped. `zero_grad` and `step` are @rerun_on_replay: a training step
+under tinygrad_res.jit calls them again at every replay, so the update, Adam's step count and a
+changed `lr` stay live.
 
 As in PyTorch, the hyperparameters live in `param_groups` (here always one group):
 `opt.lr = 0.01` and `opt.param_groups[0]["lr"] = 0.01` are the same change, which is how the
@@ -26,7 +28,7 @@ from typing import Iterable, Optional, Tuple
 
 import numpy as np
 
-from tinygrad_res import Tensor, no_grad
+from tinygrad_res import Tensor, no_grad, rerun_on_replay
 
 
 def check_number(optimizer: str, what: str, value, low: float = 0.0,
@@ -93,6 +95,7 @@ class Optimizer:
         self.defaults = {k: v for k, v in self.param_groups[0].items() if k != "params"}
         self.state = [dict() for _ in self.params]
 
+    @rerun_on_replay
     def zero_grad(self) -> None:
         """Forget the gradients (`.grad = None`, PyTorch's default)."""
         for p in self.params:
@@ -127,6 +130,7 @@ class SGD(Optimizer):
         super().__init__(params, lr, weight_decay,
                          momentum=check_number("SGD", "momentum", momentum))
 
+    @rerun_on_replay
     @no_grad()  # an update is not part of any graph
     def step(self) -> None:
         # BEGIN TASK 5.1
@@ -175,6 +179,7 @@ class Adam(Optimizer):
                          eps=check_number(name, "eps", eps), amsgrad=bool(amsgrad),
                          decoupled_weight_decay=bool(decoupled_weight_decay))
 
+    @rerun_on_replay
     @no_grad()
     def step(self) -> None:
         beta1, beta2 = self.betas

@@ -14,7 +14,7 @@ from typing import Iterable
 
 import numpy as np
 
-from tinygrad_res import Tensor, no_grad
+from tinygrad_res import Tensor, no_grad, rerun_on_replay
 
 from .optimizer import Optimizer, check_number, group_value
 
@@ -45,6 +45,7 @@ class RMSprop(Optimizer):
                          momentum=check_number("RMSprop", "momentum", momentum),
                          centered=bool(centered))
 
+    @rerun_on_replay
     @no_grad()  # an update is not part of any graph
     def step(self) -> None:
         alpha = self.alpha
