@@ -5,6 +5,8 @@
   var data = JSON.parse(document.getElementById("ui-steps").textContent);
   var svg = document.getElementById("graph-svg");
   var graphBox = document.getElementById("ui-graph");
+  var blockPane = document.getElementById("ui-block");
+  var blockTitle = document.getElementById("ui-block-title");
   var slider = document.getElementById("ui-slider");
   var counter = document.getElementById("ui-counter");
   var title = document.getElementById("ui-step-title");
@@ -13,31 +15,61 @@
     prev: document.getElementById("ui-prev"),
     next: document.getElementById("ui-next"),
     zoom: document.getElementById("ui-zoom"),
+    closeBlock: document.getElementById("ui-block-close"),
     forward: document.getElementById("ui-mode-forward"),
     backward: document.getElementById("ui-mode-backward")
   };
   var HIGHLIGHTS = ["current", "source", "target", "pending", "has-grad", "active"];
   var mode = data.backward.length ? "backward" : "forward";
   var index = 0;
+  var view = new StepperView.View(svg, graphBox, true);
+  var blockViews = {};  // folded node id -> the View of its own drawing, made when first opened
+  var openBlock = null;
 
-  function svgElement(id) {
-    var element = document.getElementById(id);
-    return element && svg.contains(element) ? element : null;
-  }
-
+  // an id names a node of the graph or of a folded block's drawing (ids are unique on the page)
   function mark(ids, cls) {
     ids.forEach(function (id) {
-      var element = svgElement(id);
-      if (element) { element.classList.add(cls); }
+      var element = document.getElementById(id);
+      if (element && element.closest("svg.graph-view")) { element.classList.add(cls); }
     });
+  }
+
+  // a step's highlights in the graph, and inside the folded block the op belongs to
+  function markStep(step, cls, key) {
+    mark(step[key], cls);
+    if (step.raw) { mark(step.raw[key], cls); }
   }
 
   function clearMarks() {
     HIGHLIGHTS.forEach(function (cls) {
-      Array.prototype.forEach.call(svg.querySelectorAll("." + cls), function (element) {
-        element.classList.remove(cls);
-      });
+      Array.prototype.forEach.call(document.querySelectorAll("svg.graph-view ." + cls),
+        function (element) { element.classList.remove(cls); });
     });
+  }
+
+  function showBlock(id) {
+    var info = data.blocks[id];
+    if (!info) { return; }
+    if (openBlock) { document.getElementById("block-" + openBlock).hidden = true; }
+    openBlock = id;
+    blockPane.hidden = false;
+    document.body.classList.add("block-open");
+    document.body.setAttribute("data-block", id);
+    blockTitle.textContent = info.label + ": " + info.ops + " ops, unfolded";
+    var holder = document.getElementById("block-" + id);
+    holder.hidden = false;
+    if (!blockViews[id]) {
+      blockViews[id] = new StepperView.View(holder.querySelector("svg"), holder, false);
+    }
+    blockViews[id].fit(false);
+  }
+
+  function closeBlock() {
+    if (openBlock) { document.getElementById("block-" + openBlock).hidden = true; }
+    openBlock = null;
+    blockPane.hidden = true;
+    document.body.classList.remove("block-open");
+    document.body.removeAttribute("data-block");
   }
 
   // Forward: fade what is not computed yet. Backward: outline what has a gradient already.
@@ -45,12 +77,17 @@
     var seen = {};
     if (mode === "forward") {
       steps.forEach(function (step, i) {
-        if (i > index) { mark(step.current.concat(step.targets), "pending"); }
+        if (i > index) {
+          markStep(step, "pending", "current");
+          markStep(step, "pending", "targets");
+        }
       });
       return;
     }
     steps.slice(0, index + 1).forEach(function (step) {
-      step.source.concat(step.targets).forEach(function (id) { seen[id] = true; });
+      [step, step.raw || { source: [], targets: [] }].forEach(function (ids) {
+        ids.source.concat(ids.targets).forEach(function (id) { seen[id] = true; });
+      });
     });
     mark(Object.keys(seen), "has-grad");
   }
@@ -88,10 +125,10 @@
     index = Math.min(Math.max(index, 0), steps.length - 1);
     var step = steps[index];
     markProgress(steps);
-    mark(step.source, "source");
-    mark(step.targets, "target");
-    mark(step.current, "current");
-    mark(step.edges, "active");
+    markStep(step, "source", "source");
+    markStep(step, "target", "targets");
+    markStep(step, "current", "current");
+    markStep(step, "active", "edges");
     title.textContent = step.title;
     renderBlocks(step);
     slider.value = index;
@@ -100,9 +137,11 @@
     buttons.next.disabled = index === steps.length - 1;
     document.body.setAttribute("data-mode", mode);
     document.body.setAttribute("data-step", String(index));
-    var current = svgElement(step.current[0]);
-    if (current && !graphBox.classList.contains("fit")) {
-      current.scrollIntoView({ block: "nearest", inline: "center" });
+    view.follow(step.current, step.source.concat(step.targets));
+    // an open block follows the steps from one folded block into the next
+    if (openBlock && step.block && step.block !== openBlock) { showBlock(step.block); }
+    if (openBlock && step.block === openBlock) {
+      blockViews[openBlock].follow(step.raw.current, step.raw.source.concat(step.raw.targets));
     }
   }
 
@@ -112,18 +151,10 @@
     if (newMode !== mode) { mode = newMode; index = 0; show(); }
   }
 
-  function toggleZoom() {
-    var fit = graphBox.classList.toggle("fit");
-    var box = svg.viewBox.baseVal;
-    // Graphviz sizes are in points: 1pt = 4/3 px
-    svg.style.width = fit ? "" : (box.width * 4 / 3) + "px";
-    buttons.zoom.textContent = fit ? "Full size" : "Fit to window";
-    show();
-  }
-
   buttons.prev.addEventListener("click", function () { go(index - 1); });
   buttons.next.addEventListener("click", function () { go(index + 1); });
-  buttons.zoom.addEventListener("click", toggleZoom);
+  buttons.zoom.addEventListener("click", function () { view.fit(true); });
+  buttons.closeBlock.addEventListener("click", closeBlock);
   buttons.forward.addEventListener("click", function () { setMode("forward"); });
   buttons.backward.addEventListener("click", function () { setMode("backward"); });
   slider.addEventListener("input", function () { go(Number(slider.value)); });
@@ -132,22 +163,37 @@
     var keys = {
       ArrowRight: function () { go(index + 1); }, ArrowLeft: function () { go(index - 1); },
       Home: function () { go(0); }, End: function () { go(data[mode].length - 1); },
-      f: function () { setMode("forward"); }, b: function () { setMode("backward"); }
+      f: function () { setMode("forward"); }, b: function () { setMode("backward"); },
+      "+": function () { zoomCentre(1.25); }, "-": function () { zoomCentre(0.8); },
+      "0": function () { view.fit(true); }, Escape: closeBlock
     };
     if (keys[event.key]) { event.preventDefault(); keys[event.key](); }
   });
-  // clicking an op (or the tensor it made) jumps to that op's step
-  svg.addEventListener("click", function (event) {
+  function zoomCentre(factor) {
+    var size = view.size();
+    view.zoomAt(factor, size.w / 2, size.h / 2);
+  }
+
+  // clicking an op (or the tensor it made) jumps to that op's step; a folded block opens
+  function jumpTo(event) {
     var node = event.target.closest ? event.target.closest("g.node") : null;
-    if (!node) { return; }
+    var inBlock = event.currentTarget !== graphBox;
+    if (!node || (inBlock ? blockViews[openBlock].dragged : view.dragged)) { return; }
+    if (data.blocks[node.id]) { showBlock(node.id); }
     var steps = data[mode];
     for (var i = 0; i < steps.length; i++) {
-      var made = mode === "forward" ? steps[i].targets : steps[i].source;
-      if (steps[i].current.indexOf(node.id) >= 0 || made.indexOf(node.id) >= 0) {
+      var ids = inBlock ? steps[i].raw : steps[i];
+      if (!ids) { continue; }
+      var made = mode === "forward" ? ids.targets : ids.source;
+      if (ids.current.indexOf(node.id) >= 0 || made.indexOf(node.id) >= 0) {
         go(i);
         return;
       }
     }
-  });
+  }
+  graphBox.addEventListener("click", jumpTo);
+  document.getElementById("ui-block-views").addEventListener("click", jumpTo);
+  view.fit(false);
   show();
+  document.body.setAttribute("data-ready", String(performance.now()));
 }());
