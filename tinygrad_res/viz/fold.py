@@ -22,6 +22,11 @@ def folded_clusters(layout: Layout) -> list:
     return [c for c in layout.clusters if c.collapsed]
 
 
+def stand_in_id(block: str, tensor_id: str) -> str:
+    """The id, in block `block`'s drawing, of the box that stands for a tensor from outside."""
+    return f"{block}_{tensor_id}"
+
+
 def _block_dot(layout: Layout, block: Cluster, rankdir: str, show: str) -> GraphView:
     index = layout.index
     inside = {n for n, shown in layout.display.items() if shown == block.node_id}
@@ -69,7 +74,7 @@ def _block_dot(layout: Layout, block: Cluster, rankdir: str, show: str) -> Graph
             source = index.tensor_id(parent)
             if source not in inside:
                 if source not in outside:
-                    outside[source] = f"{block.node_id}_in{len(outside)}"
+                    outside[source] = stand_in_id(block.node_id, source)
                     graph.node(outside[source], _tensor_label(parent, index.name(parent),
                                                               show, rankdir),
                                id=outside[source], shape="record", style="dashed",

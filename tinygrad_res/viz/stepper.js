@@ -26,25 +26,35 @@
   var blockViews = {};  // folded node id -> the View of its own drawing, made when first opened
   var openBlock = null;
 
-  // an id names a node of the graph or of a folded block's drawing (ids are unique on the page)
+  var marked = {};  // id -> {class: true} of the highlights on the page now
+  var wanted = {};  // the same for the step being drawn
+
+  // An id names a node of the graph or of a folded block's drawing (ids are unique on the
+  // page). Each step's highlights are collected, then only the changes touch the page: a
+  // class removed and added back would restyle (and re-fade) the node for nothing.
   function mark(ids, cls) {
-    ids.forEach(function (id) {
-      var element = document.getElementById(id);
-      if (element && element.closest("svg.graph-view")) { element.classList.add(cls); }
-    });
+    ids.forEach(function (id) { (wanted[id] = wanted[id] || {})[cls] = true; });
   }
 
-  // a step's highlights in the graph, and inside the folded block the op belongs to
+  // a step's highlights in the graph, and inside its folded block when that one is open
+  // (the hidden blocks' drawings are never marked)
   function markStep(step, cls, key) {
     mark(step[key], cls);
-    if (step.raw) { mark(step.raw[key], cls); }
+    if (step.raw && step.block === openBlock) { mark(step.raw[key], cls); }
   }
 
-  function clearMarks() {
-    HIGHLIGHTS.forEach(function (cls) {
-      Array.prototype.forEach.call(document.querySelectorAll("svg.graph-view ." + cls),
-        function (element) { element.classList.remove(cls); });
-    });
+  function applyMarks() {
+    function update(id, from, to) {
+      var element = document.getElementById(id);
+      if (!element) { return; }
+      HIGHLIGHTS.forEach(function (cls) {
+        if (!from[cls] !== !to[cls]) { element.classList.toggle(cls, !!to[cls]); }
+      });
+    }
+    Object.keys(marked).forEach(function (id) { if (!wanted[id]) { update(id, marked[id], {}); } });
+    Object.keys(wanted).forEach(function (id) { update(id, marked[id] || {}, wanted[id]); });
+    marked = wanted;
+    wanted = {};
   }
 
   function showBlock(id) {
@@ -70,6 +80,7 @@
     blockPane.hidden = true;
     document.body.classList.remove("block-open");
     document.body.removeAttribute("data-block");
+    show();  // the closed block's highlights go
   }
 
   // Forward: fade what is not computed yet. Backward: outline what has a gradient already.
@@ -84,8 +95,9 @@
       });
       return;
     }
+    var none = { source: [], targets: [] };
     steps.slice(0, index + 1).forEach(function (step) {
-      [step, step.raw || { source: [], targets: [] }].forEach(function (ids) {
+      [step, step.raw && step.block === openBlock ? step.raw : none].forEach(function (ids) {
         ids.source.concat(ids.targets).forEach(function (id) { seen[id] = true; });
       });
     });
@@ -112,7 +124,6 @@
 
   function show() {
     var steps = data[mode];
-    clearMarks();
     buttons.forward.classList.toggle("active", mode === "forward");
     buttons.backward.classList.toggle("active", mode === "backward");
     slider.max = Math.max(steps.length - 1, 0);
@@ -120,15 +131,19 @@
       title.textContent = "No " + mode + " steps: nothing in this graph needs a gradient.";
       blocksBox.textContent = "";
       counter.textContent = "0 / 0";
+      applyMarks();
       return;
     }
     index = Math.min(Math.max(index, 0), steps.length - 1);
     var step = steps[index];
+    // an open block follows the steps from one folded block into the next
+    if (openBlock && step.block && step.block !== openBlock) { showBlock(step.block); }
     markProgress(steps);
     markStep(step, "source", "source");
     markStep(step, "target", "targets");
     markStep(step, "current", "current");
     markStep(step, "active", "edges");
+    applyMarks();
     title.textContent = step.title;
     renderBlocks(step);
     slider.value = index;
@@ -138,8 +153,6 @@
     document.body.setAttribute("data-mode", mode);
     document.body.setAttribute("data-step", String(index));
     view.follow(step.current, step.source.concat(step.targets));
-    // an open block follows the steps from one folded block into the next
-    if (openBlock && step.block && step.block !== openBlock) { showBlock(step.block); }
     if (openBlock && step.block === openBlock) {
       blockViews[openBlock].follow(step.raw.current, step.raw.source.concat(step.raw.targets));
     }

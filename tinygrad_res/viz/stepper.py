@@ -13,7 +13,7 @@ import webbrowser
 from pathlib import Path
 from typing import Optional, Union
 
-from .fold import folded_block_svgs, folded_clusters
+from .fold import folded_block_svgs, folded_clusters, stand_in_id
 from .graph import check_options, layout_to_dot
 from .layout import ClusterSpec, Layout, build_layout, edge_id
 from .renderer import pipe
@@ -38,11 +38,24 @@ def _where(layout: Layout, op: str, source: list, targets: list, edges: list) ->
     ids = {"current": [show[op]], "source": [show[n] for n in source],
            "targets": [show[n] for n in targets],
            "edges": [edge_id(show[a], show[b], slot) for a, b, slot in edges]}
-    if show[op] != op:
-        ids["block"] = show[op]
-        ids["raw"] = {"current": [op], "source": source, "targets": targets,
+    block = show[op]
+    if block != op:
+
+        def inside(node: str) -> str:  # a tensor from outside the block has a stand-in there
+            return node if show[node] == block else stand_in_id(block, node)
+
+        ids["block"] = block
+        ids["raw"] = {"current": [op], "source": [inside(n) for n in source],
+                      "targets": [inside(n) for n in targets],
                       "edges": [edge_id(a, b, slot) for a, b, slot in edges]}
     return ids
+
+
+def _box_path(layout: Layout, op: str, where: str) -> str:
+    """' (in ResNet/blocks.0)': the boxes the op is drawn in (a `clusters=` mapping's or
+    `name_modules`' paths), else the scope the trace recorded."""
+    frame = layout.frames.get(op)
+    return f" (in {'/'.join(frame.path)})" if frame is not None else where
 
 
 def _backward_page_step(step: BackwardStep, layout: Layout, total: int) -> dict:
@@ -74,7 +87,7 @@ def _backward_page_step(step: BackwardStep, layout: Layout, total: int) -> dict:
                 f"{format_array_block(sent.contribution)}\n= now\n"
                 f"{format_array_block(sent.total)}", "accumulate"))
     return {"title": f"Step {step.index + 1} / {total}: backward through {step.op} "
-                     f"\u2192 {step.output.name}{step.where}",
+                     f"\u2192 {step.output.name}{_box_path(layout, op, step.where)}",
             **_where(layout, op, [out], targets, edges), "blocks": blocks}
 
 
@@ -89,7 +102,7 @@ def _forward_page_step(step: ForwardStep, layout: Layout, total: int) -> dict:
     blocks.append(_block(f"output {step.output.name} {format_shape(step.output.shape)}",
                          format_array_block(step.value), "out"))
     return {"title": f"Step {step.index + 1} / {total}: {step.op} \u2192 "
-                     f"{step.output.name}{step.where}",
+                     f"{step.output.name}{_box_path(layout, op, step.where)}",
             **_where(layout, op, [ref.id for ref in step.inputs], [step.output.id], edges),
             "blocks": blocks}
 

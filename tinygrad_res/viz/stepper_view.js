@@ -5,9 +5,8 @@ var StepperView = (function () {
   var READABLE = 0.9;   // px per point: below it 10pt labels are too small to read
   var FOLLOW = 1.25;    // the zoom the view moves to when following from an unreadable one
   var MAX = 6;
-  var SVG_NS = "http://www.w3.org/2000/svg";
 
-  // svg: an <svg> with a viewBox (Graphviz's, in points); frame: the element it fills
+  // svg: an SVG element with a viewBox (Graphviz's, in points); frame: the element it fills
   function View(svg, frame, withMinimap) {
     var base = svg.viewBox.baseVal;
     this.svg = svg;
@@ -43,7 +42,8 @@ var StepperView = (function () {
   View.prototype.apply = function (v) {
     this.view = v;
     this.svg.setAttribute("viewBox", [v.x, v.y, v.w, v.h].join(" "));
-    this.frame.setAttribute("data-zoom", this.scale().toFixed(3));
+    this.frame.setAttribute("data-zoom", this.scale().toFixed(3));  // px per point
+    this.frame.setAttribute("data-fit", this.fitScale().toFixed(3));  // ... for the whole graph
     if (this.minimap) { this.minimap.update(); }
   };
 
@@ -149,31 +149,54 @@ var StepperView = (function () {
     }
   }
 
-  // the overview: the same drawing through <use> (no second copy in the page), the view as a box
+  // The overview: the boxes and nodes of the whole graph drawn once on a canvas (a live copy of
+  // the drawing would be redrawn on every highlight), and the part on screen as a frame.
   function makeMinimap(self) {
     var full = self.full, group = self.svg.querySelector("g.graph");
-    if (!group || !group.id) { return null; }
-    var svg = document.createElementNS(SVG_NS, "svg"), use = document.createElementNS(SVG_NS, "use");
-    var rect = document.createElementNS(SVG_NS, "rect");
-    svg.setAttribute("class", "minimap");
-    svg.setAttribute("viewBox", [full.x, full.y, full.w, full.h].join(" "));
+    if (!group) { return null; }
+    var box = document.createElement("div"), canvas = document.createElement("canvas");
+    var frame = document.createElement("div");
     var width = 200, height = width * full.h / full.w;
     if (height > 130) { width = width * 130 / height; height = 130; }
-    svg.style.width = Math.max(width, 40) + "px";
-    svg.style.height = Math.max(height, 24) + "px";
-    use.setAttribute("href", "#" + group.id);
-    rect.setAttribute("class", "minimap-view");
-    svg.appendChild(use);
-    svg.appendChild(rect);
-    self.frame.appendChild(svg);
+    width = Math.max(width, 40);
+    height = Math.max(height, 24);
+    box.className = "minimap";
+    box.style.width = width + "px";
+    box.style.height = height + "px";
+    frame.className = "minimap-view";
+    var ratio = window.devicePixelRatio || 1;
+    canvas.width = Math.round(width * ratio);
+    canvas.height = Math.round(height * ratio);
+    box.appendChild(canvas);
+    box.appendChild(frame);
+    self.frame.appendChild(box);
+    var k = width / full.w, sy = height / full.h;
+    var toGraph = group.transform.baseVal.consolidate();
+    var m = toGraph ? toGraph.matrix : { a: 1, b: 0, c: 0, d: 1, e: 0, f: 0 };
+    var pen = canvas.getContext("2d");
+    pen.scale(ratio, ratio);
+    function draw(selector, fill, stroke) {
+      Array.prototype.forEach.call(group.querySelectorAll(selector), function (element) {
+        var shape = element.querySelector("polygon, ellipse, path");
+        var b = element.getBBox();
+        var x = m.a * b.x + m.c * b.y + m.e - full.x, y = m.b * b.x + m.d * b.y + m.f - full.y;
+        pen.fillStyle = fill || (shape && shape.getAttribute("fill")) || "#ccc";
+        pen.fillRect(x * k, y * sy, Math.max(b.width * k, 1), Math.max(b.height * sy, 1));
+        if (stroke) {
+          pen.strokeStyle = stroke;
+          pen.strokeRect(x * k, y * sy, b.width * k, b.height * sy);
+        }
+      });
+    }
+    draw("g.cluster", "#f1f1f1", "#bbb");
+    draw("g.node", null, null);
     function centre(event) {
-      var r = svg.getBoundingClientRect(), s = self.scale();
-      var x = full.x + (event.clientX - r.left) / r.width * full.w;
-      var y = full.y + (event.clientY - r.top) / r.height * full.h;
-      self.apply(self.at(s, x, y));
+      var r = box.getBoundingClientRect();
+      self.apply(self.at(self.scale(), full.x + (event.clientX - r.left) / r.width * full.w,
+                         full.y + (event.clientY - r.top) / r.height * full.h));
     }
     var pressed = false;
-    svg.addEventListener("pointerdown", function (event) {
+    box.addEventListener("pointerdown", function (event) {
       pressed = true;
       event.stopPropagation();
       centre(event);
@@ -181,16 +204,17 @@ var StepperView = (function () {
     window.addEventListener("pointermove", function (event) { if (pressed) { centre(event); } });
     window.addEventListener("pointerup", function () { pressed = false; });
     return {
-      svg: svg,
+      svg: box,
       update: function () {
         var v = self.view;
-        rect.setAttribute("x", v.x);
-        rect.setAttribute("y", v.y);
-        rect.setAttribute("width", v.w);
-        rect.setAttribute("height", v.h);
-        rect.setAttribute("stroke-width", Math.max(full.w / 200, 1));
+        var x0 = Math.max(v.x, full.x), y0 = Math.max(v.y, full.y);
+        var x1 = Math.min(v.x + v.w, full.x + full.w), y1 = Math.min(v.y + v.h, full.y + full.h);
+        frame.style.left = (x0 - full.x) * k + "px";
+        frame.style.top = (y0 - full.y) * sy + "px";
+        frame.style.width = Math.max((x1 - x0) * k, 2) + "px";
+        frame.style.height = Math.max((y1 - y0) * sy, 2) + "px";
         // nothing to find when the whole graph is on screen
-        svg.classList.toggle("hidden", v.w >= full.w * 0.98 && v.h >= full.h * 0.98);
+        box.classList.toggle("hidden", v.w >= full.w * 0.98 && v.h >= full.h * 0.98);
       }
     };
   }
