@@ -32,7 +32,8 @@ for (let i = 0; i < n; i++) { b.click(); document.body.getBoundingClientRect(); 
 return [n, performance.now() - t];"""
 PAINTED_SCRIPT = """
 const done = arguments[0], b = document.getElementById('ui-next');
-document.getElementById('ui-mode-forward').click(); document.getElementById('ui-mode-backward').click();
+document.getElementById('ui-mode-forward').click();
+document.getElementById('ui-mode-backward').click();
 const n = Math.min(Number(document.getElementById('ui-slider').max), 200);
 let i = 0; const t = performance.now();
 function f() { if (i++ >= n) { done([n, performance.now() - t]); return; }
