@@ -166,7 +166,7 @@
 
   buttons.prev.addEventListener("click", function () { go(index - 1); });
   buttons.next.addEventListener("click", function () { go(index + 1); });
-  buttons.zoom.addEventListener("click", function () { view.fit(true); });
+  buttons.zoom.addEventListener("click", function () { view.manual = false; view.fit(true); });
   buttons.closeBlock.addEventListener("click", closeBlock);
   buttons.forward.addEventListener("click", function () { setMode("forward"); });
   buttons.backward.addEventListener("click", function () { setMode("backward"); });
@@ -178,12 +178,14 @@
       Home: function () { go(0); }, End: function () { go(data[mode].length - 1); },
       f: function () { setMode("forward"); }, b: function () { setMode("backward"); },
       "+": function () { zoomCentre(1.25); }, "-": function () { zoomCentre(0.8); },
-      "0": function () { view.fit(true); }, Escape: closeBlock
+      "=": function () { zoomCentre(1.25); },
+      "0": function () { view.manual = false; view.fit(true); }, Escape: closeBlock
     };
     if (keys[event.key]) { event.preventDefault(); keys[event.key](); }
   });
   function zoomCentre(factor) {
     var size = view.size();
+    view.manual = true;
     view.zoomAt(factor, size.w / 2, size.h / 2);
   }
 
@@ -206,6 +208,12 @@
   }
   graphBox.addEventListener("click", jumpTo);
   document.getElementById("ui-block-views").addEventListener("click", jumpTo);
+  // the automatic view: the whole graph, or (when that is unreadable) the current op
+  view.onAutoResize = function () {
+    view.fit(false);
+    var step = data[mode][index];
+    if (step) { view.follow(step.current, step.source.concat(step.targets)); }
+  };
   view.fit(false);
   show();
   document.body.setAttribute("data-ready", String(performance.now()));

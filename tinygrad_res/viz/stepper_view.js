@@ -14,6 +14,8 @@ var StepperView = (function () {
     this.full = { x: base.x, y: base.y, w: base.width, h: base.height };
     this.view = { x: base.x, y: base.y, w: base.width, h: base.height };
     this.dragged = false;
+    this.manual = false;     // zoomed or panned by hand: a new frame size keeps that view
+    this.onAutoResize = null;  // otherwise this redoes the automatic view
     svg.removeAttribute("width");
     svg.removeAttribute("height");
     svg.setAttribute("preserveAspectRatio", "xMidYMid meet");
@@ -37,6 +39,17 @@ var StepperView = (function () {
     var size = this.size();
     s = Math.min(Math.max(s, this.fitScale() * 0.5), MAX);
     return { x: cx - size.w / s / 2, y: cy - size.h / s / 2, w: size.w / s, h: size.h / s };
+  };
+
+  // the same view moved so that the graph fills it where it can: no empty margin beside a
+  // graph larger than the view, and a smaller graph centred
+  View.prototype.clamp = function (v) {
+    var f = this.full;
+    function axis(start, length, fullStart, fullLength) {
+      if (length >= fullLength) { return fullStart + fullLength / 2 - length / 2; }
+      return Math.min(Math.max(start, fullStart), fullStart + fullLength - length);
+    }
+    return { x: axis(v.x, v.w, f.x, f.w), y: axis(v.y, v.h, f.y, f.h), w: v.w, h: v.h };
   };
 
   View.prototype.apply = function (v) {
@@ -104,13 +117,18 @@ var StepperView = (function () {
     var inside = aim.x0 > v.x + mx && aim.x1 < v.x + v.w - mx &&
                  aim.y0 > v.y + my && aim.y1 < v.y + v.h - my;
     if (inside && s === this.scale()) { return; }
-    this.moveTo(this.at(s, (aim.x0 + aim.x1) / 2, (aim.y0 + aim.y1) / 2));
+    var to = this.clamp(this.at(s, (aim.x0 + aim.x1) / 2, (aim.y0 + aim.y1) / 2));
+    if (Math.abs(to.x - v.x) + Math.abs(to.y - v.y) + Math.abs(to.w - v.w) < v.w * 0.01) {
+      return;
+    }
+    this.moveTo(to);
   };
 
   function listen(self) {
     var frame = self.frame, drag = null;
     frame.addEventListener("wheel", function (event) {
       event.preventDefault();
+      self.manual = true;
       var size = self.size();
       self.zoomAt(Math.exp(-event.deltaY * 0.0015), event.clientX - size.left,
                   event.clientY - size.top);
@@ -126,7 +144,7 @@ var StepperView = (function () {
       if (!drag) { return; }
       var dx = event.clientX - drag.x, dy = event.clientY - drag.y, s = self.scale();
       if (!drag.moved && Math.abs(dx) + Math.abs(dy) < 4) { return; }
-      drag.moved = self.dragged = true;
+      drag.moved = self.dragged = self.manual = true;
       frame.classList.add("dragging");
       self.apply({ x: drag.view.x - dx / s, y: drag.view.y - dy / s,
                    w: drag.view.w, h: drag.view.h });
@@ -137,11 +155,13 @@ var StepperView = (function () {
     });
     // a new frame size (the window, a block opened below): same zoom, same centre
     var width = self.size().w;
+    // (a page in a frame may run its script before the frame has its final size)
     function resized() {
       var v = self.view, s = self.size();
       if (s.w < 2 || s.h < 2) { return; }  // hidden
       var scale = width / v.w;
       width = s.w;
+      if (!self.manual && self.onAutoResize) { self.onAutoResize(); return; }
       self.apply(self.at(scale, v.x + v.w / 2, v.y + v.h / 2));
     }
     if (window.ResizeObserver) { new ResizeObserver(resized).observe(frame); } else {
@@ -192,8 +212,10 @@ var StepperView = (function () {
     draw("g.node", null, null);
     function centre(event) {
       var r = box.getBoundingClientRect();
-      self.apply(self.at(self.scale(), full.x + (event.clientX - r.left) / r.width * full.w,
-                         full.y + (event.clientY - r.top) / r.height * full.h));
+      self.manual = true;
+      self.apply(self.clamp(self.at(self.scale(),
+                                    full.x + (event.clientX - r.left) / r.width * full.w,
+                                    full.y + (event.clientY - r.top) / r.height * full.h)));
     }
     var pressed = false;
     box.addEventListener("pointerdown", function (event) {
