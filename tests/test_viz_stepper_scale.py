@@ -197,3 +197,34 @@ def test_resmlp20_folded_block_opens_on_click_and_follows_the_steps(pages, tmp_p
         assert not severe_errors(driver)
     finally:
         driver.quit()
+
+
+def test_a_100_block_network_stays_usable(tmp_path):
+    """100 folded blocks: the page loads, steps, and opens the 50th block; its size and times
+    are measured by bench/stepper_pages.py, not asserted here."""
+    require_renderer("svg")
+    page = resmlp_page(tmp_path / "resmlp100.html", 100)
+    data = page_data(page)
+    assert len(data["blocks"]) == 100 and len(data["backward"]) == 303
+    driver = chrome(tmp_path)
+    try:
+        driver.get(page.resolve().as_uri())
+        wait_still(driver)
+        # the blocks; x and target; the loss's sub, mul and mean and the tensors they make
+        assert len(by(driver, "#graph-svg g.node")) == 100 + 2 + 6
+        middle = next(node for node, info in data["blocks"].items() if info["label"] == "layers.49")
+        driver.execute_script("arguments[0].scrollIntoView()", by(driver, "#ui-graph")[0])
+        driver.execute_script(  # what a click on it does (it may be outside the view)
+            "document.getElementById(arguments[0]).dispatchEvent("
+            "new MouseEvent('click', {bubbles: true}))", middle)
+        wait_still(driver)
+        assert driver.execute_script("return document.body.dataset.block") == middle
+        step = int(driver.execute_script("return document.body.dataset.step"))
+        assert data["backward"][step]["block"] == middle
+        assert [e.text for e in by(driver, f"#block-{middle} g.current")] == ["add"]
+        current = by(driver, "#graph-svg g.current")[0]
+        assert "layers.49" in current.text and current.is_displayed()
+        driver.save_screenshot(str(SHOTS / "stepper_resmlp100_block_49.png"))
+        assert not severe_errors(driver)
+    finally:
+        driver.quit()
