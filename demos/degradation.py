@@ -24,7 +24,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
-from .cli import make_main
+from .cli import make_main, positive_float, positive_int
 
 SUMMARY = ("Seed 004 / He et al. Fig. 1: plain vs residual conv nets of several depths on the "
            "8x8 digits; deeper plain nets train worse, residual ones do not")
@@ -36,18 +36,27 @@ TRAINING = {"batch_size": 64, "lr": 0.05, "momentum": 0.9, "weight_decay": 1e-4,
 TOLERANCE = 0.002  # 0.2 percentage points: 3 of the 1438 training images
 
 
+def cifar_depth(text: str) -> int:
+    """An argparse `type`: a depth of the CIFAR layout, 6n + 2 with n >= 1 (8, 14, 20, ...)."""
+    depth = positive_int(text)
+    if (depth - 2) % 6 or depth < 8:
+        raise argparse.ArgumentTypeError(f"must be 6n + 2 with n >= 1 (8, 14, 20, 32, 56, ...), "
+                                         f"got {depth}")
+    return depth
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--depths", type=int, nargs="+", default=None,
+    parser.add_argument("--depths", type=cifar_depth, nargs="+", default=None,
                         help="network depths, each 6n + 2 (default: 8 20 32 56; quick: 8 14)")
-    parser.add_argument("--epochs", type=int, default=None,
+    parser.add_argument("--epochs", type=positive_int, default=None,
                         help="epochs per network (default: 16; quick: 2)")
-    parser.add_argument("--lr", type=float, default=TRAINING["lr"],
+    parser.add_argument("--lr", type=positive_float, default=TRAINING["lr"],
                         help="SGD learning rate, divided by 10 at 50%% and 75%% of training "
                              "(default: %(default)s)")
     parser.add_argument("--block", choices=("basic", "preact"), default=TRAINING["block"],
                         help="residual block: basic (v1, post-activation) or preact (v2) "
                              "(default: %(default)s)")
-    parser.add_argument("--workers", type=int, default=2,
+    parser.add_argument("--workers", type=positive_int, default=2,
                         help="processes training networks side by side (default: 2)")
 
 
@@ -226,9 +235,6 @@ def run(args: argparse.Namespace) -> dict:
         settings["depths"] = tuple(args.depths)
     if args.epochs:
         settings["epochs"] = args.epochs
-    from nets.resnet import blocks_per_stage
-    for depth in settings["depths"]:
-        blocks_per_stage(depth, settings["block"])  # a bad depth fails before any training
     started = time.perf_counter()
     runs = train_all(settings, args.workers)
     result = {"settings": {**settings, "workers": args.workers},

@@ -28,7 +28,7 @@ import numpy as np
 
 from nets.data import make_spirals
 
-from .cli import Progress, make_main, positive_int
+from .cli import Progress, at_least, finite_float, make_main, positive_int
 from .spirals_train import train
 from .tables import format_table, make_table
 
@@ -44,8 +44,9 @@ CHANCE = math.log(2.0)  # BCE of predicting 0.5 everywhere
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--depths", type=positive_int, nargs="+", default=None,
-                        help="numbers of Linear layers (default: 4 8 16 32; --quick: 4 8)")
+    parser.add_argument("--depths", type=at_least(3), nargs="+", default=None,
+                        help="numbers of Linear layers, at least 3 (default: 4 8 16 32; "
+                             "--quick: 4 8)")
     parser.add_argument("--seeds", type=positive_int, default=None,
                         help="network seeds 0..N-1 per depth (default: 4; --quick: 1)")
     parser.add_argument("--settings", nargs="+", choices=sorted(SETTINGS), default=None,
@@ -53,7 +54,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--steps", type=positive_int, default=None,
                         help="override every setting's number of steps (--quick: 40)")
     parser.add_argument("--width", type=positive_int, default=32, help="hidden width (default: 32)")
-    parser.add_argument("--branch-scale", type=float, default=None,
+    parser.add_argument("--branch-scale", type=finite_float, default=None,
                         help="residual branch weight factor (default: 1/sqrt(residual layers))")
     parser.add_argument("--jobs", type=positive_int, default=None,
                         help="worker processes (default: 2; --quick: 1)")
