@@ -123,7 +123,7 @@ def train_one(depth: int, plain: bool, settings: dict) -> dict:
         curves["test_error"].append(evaluate(model, data.x_test, data.y_test)[0])
     final_train_error, final_train_loss = evaluate(model, x_train, y_train)
     return {"name": f"{'plain' if plain else 'resnet'}-{depth}", "depth": depth, "plain": plain,
-            "parameters": model.num_parameters(), **curves,
+            "parameters": model.num_parameters(), "train_images": len(y_train), **curves,
             "final_train_error": final_train_error, "final_train_loss": final_train_loss,
             "final_test_error": curves["test_error"][-1],
             "mean_train_error": float(np.mean(curves["train_error"])),
