@@ -9,7 +9,10 @@ from tinygrad_res import Function, GradcheckError, Tensor, gradcheck, numerical_
 
 
 class WrongSquare(Function):
-    """z = a^2 with a deliberately wrong backward: it forgets the factor 2."""
+    """z = a^2   dz/da = a (deliberately wrong: the factor 2 is missing)"""
+    name = "wrong_square"
+    rule = "multiply the gradient by a (and forget the 2)"
+
     def forward(self, a):
         self.save_for_backward(a)
         return a * a

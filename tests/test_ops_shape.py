@@ -24,29 +24,57 @@ def test_reshape_error():
         Tensor(np.ones((3, 4))).reshape(5, 2)
 
 
-@pytest.mark.parametrize("axes", [(), (2, 0, 1), (1, 0, 2), (-1, 0, 1), (0, -1, -2)], ids=str)
-def test_transpose(rng, axes):
+@pytest.mark.parametrize("dims", [(2, 0, 1), (1, 0, 2), (-1, 0, 1), (0, -1, -2)], ids=str)
+def test_permute(rng, dims):
     x = leaf(rng, (2, 3, 4))
-    out = x.transpose(*axes)
-    np.testing.assert_array_equal(out.data, x.data.transpose(*axes))
-    np.testing.assert_array_equal(x.transpose(axes).data, out.data)
+    out = x.permute(*dims)
+    np.testing.assert_array_equal(out.data, x.data.transpose(dims))
+    np.testing.assert_array_equal(x.permute(dims).data, out.data)
     weights = rng.standard_normal(out.shape)  # distinct weights make a wrong permutation show
-    assert gradcheck(lambda t: t.transpose(*axes) * weights, x)
+    assert gradcheck(lambda t: t.permute(*dims) * weights, x)
+
+
+@pytest.mark.parametrize("dims, order", [((0, 1), (1, 0, 2)), ((0, -1), (2, 1, 0)),
+                                         ((-2, -1), (0, 2, 1)), ((1, 1), (0, 1, 2))], ids=str)
+def test_transpose_swaps_two_axes_as_pytorch(rng, dims, order):
+    x = leaf(rng, (2, 3, 4))
+    out = x.transpose(*dims)
+    np.testing.assert_array_equal(out.data, x.data.transpose(order))
+    weights = rng.standard_normal(out.shape)
+    assert gradcheck(lambda t: t.transpose(*dims) * weights, x)
+
+
+def test_transpose_of_a_matrix_is_its_transpose():
+    # numpy's x.transpose(0, 1) would give x itself: PyTorch's meaning swaps the two axes
+    x = Tensor(np.arange(6.0).reshape(2, 3))
+    np.testing.assert_array_equal(x.transpose(0, 1).data, x.data.T)
+    np.testing.assert_array_equal(x.transpose(1, 0).data, x.data.T)
 
 
 def test_T_reverses_axes(rng):
     x = leaf(rng, (3, 4))
     np.testing.assert_array_equal(x.T.data, x.data.T)
     assert gradcheck(lambda t: t.T @ t, x)
+    y = leaf(rng, (2, 3, 4))
+    np.testing.assert_array_equal(y.T.data, y.data.transpose(2, 1, 0))
 
 
-def test_transpose_errors():
+def test_permute_and_transpose_errors():
     x = Tensor(np.ones((3, 4)))
     with pytest.raises(ValueError, match=re.escape(
-            "transpose: axes (0, 0) are not a permutation of the 2 axes of shape (3, 4)")):
-        x.transpose(0, 0)
-    with pytest.raises(ValueError, match=re.escape("transpose: axes (1, 0, 2)")):
+            "permute: dims (0, 0) are not an order of the 2 axes of shape (3, 4)")):
+        x.permute(0, 0)
+    with pytest.raises(ValueError, match=re.escape("permute: dims (1, 0, 2)")):
+        x.permute(1, 0, 2)
+    with pytest.raises(TypeError, match=re.escape("use permute(*dims)")):
         x.transpose(1, 0, 2)
+    with pytest.raises(TypeError, match=re.escape("transpose(dim0, dim1)")):
+        x.transpose()
+    with pytest.raises(IndexError, match=re.escape(
+            "transpose: dim 2 is out of range for a tensor with 2 dims (expected -2 to 1)")):
+        x.transpose(0, 2)
+    with pytest.raises(TypeError, match="transpose: dims must be ints"):
+        x.transpose(0, 1.0)
 
 
 INDICES = {

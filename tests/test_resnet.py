@@ -3,8 +3,7 @@ import numpy as np
 import pytest
 
 from nets.resnet import BasicBlock, Bottleneck, PreActBlock, ResNet, blocks_per_stage
-from tinygrad_res import Tensor, gradcheck
-from tinygrad_res.autograd import topological_order
+from tinygrad_res import Tensor, gradcheck, topological_order
 
 
 def joins(x: Tensor, y: Tensor) -> list:

@@ -86,7 +86,7 @@ def test_graph_attributes():
     y = x * w
     assert x.is_leaf and x.op is None and x.parents == ()
     assert not y.is_leaf and y.op == "mul" and y.parents == (x, w)
-    assert y._fn.parents == (x, w)
+    assert y.grad_fn.parents == (x, w)
     z = (y @ w).relu()
     assert z.op == "relu" and z.parents[0].op == "matmul"
     assert x[0].op == "getitem" and (x ** 2).op == "pow" and (2 ** x).op == "pow"
@@ -105,7 +105,7 @@ FLOAT32_OPS = {
     "linear": lambda a, b: linear(a, b, b[0]),
     "reductions": lambda a, b: a.sum(axis=0) + a.mean(axis=0) + b.max(axis=0),
     "softmax": lambda a, b: a.softmax(axis=0) + b.log_softmax(),
-    "shape": lambda a, b: a.reshape(-1)[[0, 0, 1]] + b.T.transpose()[1, :3],
+    "shape": lambda a, b: a.reshape(-1)[[0, 0, 1]] + b.T.transpose(0, 1)[1, :3],
     "join": lambda a, b: concat([a, b]) * stack([a, b], axis=1).sum(axis=1).sum(),
     "select": lambda a, b: where(a.data > 0, a, b) + maximum(a, b) + maximum(a, 0.0),
 }

@@ -11,7 +11,7 @@ from tinygrad_res.viz.__main__ import main
 def test_backward_text_shows_rule_skip_and_accumulation():
     steps = list(viz.trace_backward(viz.residual_mlp_example()))
     text = viz.format_backward_step(steps[5], len(steps))
-    assert text.startswith("step 6/9: backward through linear -> z2  [in block2]")
+    assert text.startswith("step 6/9: backward through linear -> z2 (in block2)")
     assert "rule: linear: x gets grad @ W" in text
     assert "h1 already had" in text and "(sum of both paths)" in text
     assert "via the skip connection" in viz.format_backward_step(steps[3])

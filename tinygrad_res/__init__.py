@@ -5,18 +5,21 @@
     >>> x = Tensor([2.0, 3.0], name="x")
     >>> loss = (w @ x).relu().sum()
     >>> loss.backward()
+    >>> w.grad                        # relu(w @ x) = relu(-2) = 0: no gradient flows
+    array([[0., 0.]])
 """
-from .autograd import grad
-from .function import (AnomalyError, Function, detect_anomaly, enable_grad, is_grad_enabled,
-                       no_grad, unbroadcast)
+from .anomaly_mode import AnomalyError, detect_anomaly
+from .autograd import grad, jacobian
+from .function import Function, backprop, topological_order, unbroadcast
 from .functional import (adaptive_avg_pool2d, avg_pool2d, batch_norm, concat, conv2d,
                          global_avg_pool2d, linear, max_pool2d, maximum, stack, where)
-from .gradcheck import GradcheckError, gradcheck, numerical_grad
-from .jacobian import jacobian
+from .grad_mode import enable_grad, is_grad_enabled, no_grad
+from .gradcheck import GradcheckError, gradcheck, numerical_grad, numerical_jacobian
 from .tensor import Tensor
 
 __all__ = ["Tensor", "Function", "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly",
-           "AnomalyError", "gradcheck", "numerical_grad", "GradcheckError", "grad", "unbroadcast",
+           "AnomalyError", "gradcheck", "numerical_grad", "numerical_jacobian", "GradcheckError",
+           "grad", "backprop", "topological_order", "unbroadcast",
            "concat", "stack", "where", "maximum", "linear",
            "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "global_avg_pool2d",
            "batch_norm", "jacobian"]

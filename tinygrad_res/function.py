@@ -1,114 +1,136 @@
-"""The machinery every op shares: graph recording, grad mode, anomaly mode, unbroadcasting.
+"""The machinery every op shares: `Function.apply` records an op in the graph, `backprop` walks
+the graph back and fills every `.grad`.
 
-An op is a subclass of `Function` with two methods on numpy arrays:
+An op is a subclass of `Function`: a docstring line with its forward and local derivatives, a
+name, a rule in words, and two methods on numpy arrays:
 
     class Mul(Function):
         '''z = a * b   dz/da = b   dz/db = a'''
+        name = "mul"
+        rule = "each input gets the gradient times the other input"
+
         def forward(self, a, b):
             self.save_for_backward(a, b)
             return a * b
+
         def backward(self, grad_output):
             a, b = self.saved
             return grad_output * b, grad_output * a
 
-`Mul.apply(x, y)` runs the forward on `x.data, y.data`, wraps the result in a Tensor and, when a
-gradient is needed, records the op so that `backward()` can call it later. Each op's backward
-returns gradients with the shape of the (broadcast) output; `unbroadcast` reduces them to each
-input's shape here, once, so no op has to.
+`Mul.apply(x, y)` runs `forward` on `x.data, y.data` and returns the output as a Tensor whose
+`grad_fn` is the op, with `x, y` as its `parents`. `backprop(loss)` visits the ops from the loss
+back to the inputs, hands each op's `backward` the gradient of its output, and adds what it
+returns into the gradients of the op's inputs.
 """
 from __future__ import annotations
 
-import os
 import re
-import sys
-import threading
-from contextlib import contextmanager
-from typing import Iterator
+from typing import Callable, Optional
 
 import numpy as np
 
-_ENGINE_DIR = os.path.dirname(os.path.abspath(__file__))
+from .anomaly_mode import caller_outside_engine, check_finite
+from .grad_mode import state
+
+# 'z = a * b   dz/da = b   dz/db = a': the forward, then the derivatives, three spaces or a line
+# break apart, in the first paragraph of an op's docstring
+FORMULA_SEPARATOR = re.compile(r" {3,}|\n")
+FORWARD_PART = re.compile(r"^z(\[[^]]*\])? = \S")  # z = ..., or z[n, o] = ...
+DERIVATIVE_PART = re.compile(r"^dz/d\w+")
 
 
-class _State(threading.local):
-    """Per-thread switches: `no_grad()` in one thread does not affect another."""
-    grad_enabled = True
-    anomaly = False
-    scope = None  # innermost `viz.scope()` frame: graph drawings group ops by it
+class Function:
+    """Base class of every differentiable op; a subclass fulfils this contract.
 
+    Class attributes, read by the graph views and checked when the class is defined:
+        docstring  its first paragraph is the formula: the forward, then the local derivatives,
+               three spaces or a line break apart: 'z = a * b   dz/da = b   dz/db = a'
+        name   the op's name in the graph and in `Tensor.op`: 'mul'
+        rule   the backward in words: 'each input gets the gradient times the other input'
 
-_state = _State()
-
-
-@contextmanager
-def no_grad() -> Iterator[None]:
-    """Run ops without recording a graph (evaluation, optimizer updates).
-
-    >>> with no_grad():
-    ...     y = model(x)          # y.requires_grad is False
+    forward(*arrays, **options) -> array
+        The output, from the inputs' numpy arrays. Whatever backward needs is kept with
+        `save_for_backward(...)` (read back as `self.saved`) or as attributes of `self`.
+    backward(grad_output) -> one gradient per input (a tuple; a lone array for one input)
+        grad_output is d(loss)/d(output), shaped like the output. Each gradient has the output's
+        (broadcast) shape or the input's own: `unbroadcast` sums it down to the input's shape,
+        here, once, for every op. None stands for an input that needs no gradient
+        (`needs_input_grad` says which do).
     """
-    previous = _state.grad_enabled
-    _state.grad_enabled = False
-    try:
-        yield
-    finally:
-        _state.grad_enabled = previous
+
+    name = "function"
+    rule = ""
+    registry: dict = {}  # class name -> class of every op defined (ops/__init__.py exports them)
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        check_op_class(cls)
+        Function.registry[cls.__name__] = cls
+
+    @classmethod
+    def formula(cls) -> tuple:
+        """('z = a * b', ['dz/da = b', 'dz/db = a']): the docstring's first paragraph, parted."""
+        forward, *derivatives = formula_parts(cls.__doc__)
+        return forward, derivatives
+
+    def save_for_backward(self, *values) -> None:
+        self.saved = values
+
+    def forward(self, *arrays, **options) -> np.ndarray:
+        raise NotImplementedError(f"{self.name}: forward is not implemented")
+
+    def backward(self, grad_output: np.ndarray):
+        raise NotImplementedError(f"{self.name}: backward is not implemented")
+
+    @property
+    def needs_input_grad(self) -> tuple:
+        """For each input, whether it needs a gradient: backward may skip the others."""
+        return tuple([t.requires_grad for t in self.parents])
+
+    @classmethod
+    def apply(cls, *inputs: "Tensor", **options) -> "Tensor":
+        """Run the op on Tensors and record it in the graph if any input needs a gradient."""
+        fn = cls()
+        try:
+            data = fn.forward(*[t.data for t in inputs], **options)
+        except ValueError as error:  # numpy's message names neither the op nor the shapes
+            if "broadcast" not in str(error):
+                raise
+            shapes = " with ".join(str(t.shape) for t in inputs)
+            raise ValueError(f"{cls.name}: cannot broadcast {shapes}") from None
+        if type(data) is not np.ndarray:
+            data = np.asarray(data)
+        if state.grad_enabled:
+            for t in inputs:
+                if t.requires_grad:  # backward will reach this op: record it
+                    fn.parents, fn.scope = inputs, state.scope
+                    if state.anomaly:
+                        fn.created_at = caller_outside_engine()
+                        check_finite(fn, (data,), "forward")
+                    return Tensor._from_op(data, fn)
+        return Tensor._from_op(data, None)  # no input needs a gradient: a constant
 
 
-@contextmanager
-def enable_grad() -> Iterator[None]:
-    """Re-enable graph recording inside a `no_grad()` block."""
-    previous = _state.grad_enabled
-    _state.grad_enabled = True
-    try:
-        yield
-    finally:
-        _state.grad_enabled = previous
+def check_op_class(cls: type) -> None:
+    """TypeError unless an op class has a name, a rule, and a docstring in the formula form."""
+    problems = []
+    if "name" not in cls.__dict__ or not re.fullmatch(r"[a-z][a-z0-9_]*", str(cls.name)):
+        problems.append("set name = '<snake_case name>'")
+    if not isinstance(cls.__dict__.get("rule"), str) or not cls.rule.strip():
+        problems.append("set rule = '<what backward does with the gradient, in words>'")
+    parts = formula_parts(cls.__doc__)
+    if len(parts) < 2 or not FORWARD_PART.match(parts[0]) or \
+            not all(DERIVATIVE_PART.match(part) for part in parts[1:]):
+        problems.append("start the docstring with 'z = <forward>   dz/da = <derivative>   ...' "
+                        "(parts three spaces or a line break apart)")
+    if problems:
+        raise TypeError(f"op {cls.__name__}: " + "; ".join(problems))
 
 
-def is_grad_enabled() -> bool:
-    return _state.grad_enabled
-
-
-class AnomalyError(FloatingPointError):
-    """Raised inside `detect_anomaly()` by the first op that produces NaN or Inf."""
-
-
-@contextmanager
-def detect_anomaly() -> Iterator[None]:
-    """Find the op that first produces NaN or Inf, in the forward or the backward pass.
-
-    Inside this block every op remembers the file and line of the code that created it, and
-    checks its output (forward) and the gradients it sends back (backward). The error names the
-    op, the pass and that line. It slows every op down: use it to debug, not to train.
-    """
-    previous = _state.anomaly
-    _state.anomaly = True
-    try:
-        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-            yield
-    finally:
-        _state.anomaly = previous
-
-
-def _caller_outside_engine() -> str:
-    """'file:line' of the innermost frame that is not engine code: the user's line."""
-    frame = sys._getframe(1)
-    while frame is not None and frame.f_code.co_filename.startswith(_ENGINE_DIR):
-        frame = frame.f_back
-    if frame is None:
-        return "<unknown>"
-    return f"{frame.f_code.co_filename}:{frame.f_lineno}"
-
-
-def _check_finite(fn: "Function", arrays, stage: str) -> None:
-    for i, array in enumerate(arrays):
-        if array is not None and not np.all(np.isfinite(array)):
-            kind = "NaN" if np.isnan(array).any() else "Inf"
-            where = "its output" if stage == "forward" else f"the gradient for input {i}"
-            raise AnomalyError(
-                f"{fn.name}: {where} holds {kind} in the {stage} pass; "
-                f"the op was created at {fn.created_at}")
+def formula_parts(doc) -> list:
+    """The parts of a docstring's first paragraph: ['z = a * b', 'dz/da = b', 'dz/db = a']."""
+    paragraph = re.split(r"\n\s*\n", (doc or "").strip())[0]
+    return [part.strip() for part in FORMULA_SEPARATOR.split(paragraph) if part.strip()]
 
 
 def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
@@ -133,56 +155,109 @@ def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
     # END TASK 2.1
 
 
-def _snake_case(name: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+def fit_gradient(grad: np.ndarray, tensor: "Tensor", grad_output: np.ndarray) -> np.ndarray:
+    """An op's gradient for input `tensor`, made fit to be added into the tensor's gradient.
+
+    - shape: an input broadcast in the forward pass gets a gradient of the output's shape;
+      `unbroadcast` sums it back to the input's shape.
+    - dtype: numpy may promote (float32 data times a float64 number); the gradient of a float32
+      tensor stays float32.
+    - memory: a leaf keeps its gradient, and an optimizer may change it in place, so it must not
+      be an array another tensor holds too: an op that passes `grad_output` on unchanged (add) or
+      as a view (reshape) gets a copy. Other tensors' gradients are for reading and may share.
+    Most gradients already fit; checking is cheaper than converting.
+    """
+    if grad.shape != tensor.shape:
+        grad = unbroadcast(grad, tensor.shape)
+    if type(grad) is not np.ndarray or grad.dtype != tensor.dtype:
+        grad = np.asarray(grad, dtype=tensor.dtype)
+    if tensor.grad_fn is None and (grad is grad_output or grad.base is not None):
+        grad = grad.copy()
+    return grad
 
 
-class Function:
-    """Base class of every differentiable op. See the module docstring."""
+def topological_order(root: "Tensor") -> list:
+    """Every tensor `root` was computed from, and root, each once; a tensor comes after all the
+    tensors it was computed from (its op's inputs).
 
-    name = "function"
+    With an explicit stack instead of recursion: a chain of 10,000 ops works.
 
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        if "name" not in cls.__dict__:
-            cls.name = _snake_case(cls.__name__)
+    >>> from tinygrad_res import Tensor
+    >>> x = Tensor([1.0], name="x")
+    >>> y = x * 2.0
+    >>> [t.op or t.name for t in topological_order(y + x)]
+    ['x', None, 'mul', 'add']
+    """
+    # BEGIN TASK 3.1
+    order, visited = [], set()
+    stack = [(root, False)]
+    while stack:
+        tensor, inputs_done = stack.pop()
+        if inputs_done:  # every input of its op is in `order` already
+            order.append(tensor)
+        elif tensor not in visited:
+            visited.add(tensor)
+            stack.append((tensor, True))  # popped again once its inputs are done
+            stack.extend((parent, False) for parent in reversed(tensor.parents))
+    return order
+    # END TASK 3.1
 
-    def save_for_backward(self, *values) -> None:
-        self.saved = values
 
-    def forward(self, *arrays, **options) -> np.ndarray:
-        raise NotImplementedError(f"{self.name}: forward is not implemented")
+def backprop(root: "Tensor", grad=None, write_grad: bool = True,
+             on_step: Optional[Callable] = None) -> dict:
+    """Fill `.grad` of every tensor `root` depends on that requires grad: d root / d tensor.
 
-    def backward(self, grad_output: np.ndarray):
-        raise NotImplementedError(f"{self.name}: backward is not implemented")
+    A tensor's gradient is the sum of what every op that used it sends back, so the ops are
+    visited in reverse topological order: when a tensor's turn comes, every op using it has
+    sent its share. `grad` seeds a non-scalar root, as in `root.backward(grad)`.
+    Returns {tensor: its gradient from this call}. `write_grad=False` leaves every `.grad`
+    alone (autograd.grad, the graph views); `on_step(tensor, grad, input_grads)` is called after
+    each op's backward with what it returned (the graph views trace the steps with it).
+    """
+    grads = {root: seed_gradient(root, grad)}
+    for tensor in reversed(topological_order(root)):
+        grad = grads.get(tensor)
+        if grad is None:  # a constant, or no op sent it anything
+            continue
+        if write_grad:  # gradients accumulate across backward calls until zero_grad()
+            tensor.grad = grad if tensor.grad is None else tensor.grad + grad
+        fn = tensor.grad_fn
+        if fn is None:  # a leaf: nothing further back
+            continue
+        # BEGIN TASK 3.2
+        input_grads = fn.backward(grad)
+        if type(input_grads) is not tuple:
+            input_grads = (input_grads,)
+        for parent, parent_grad in zip(fn.parents, input_grads):
+            if parent_grad is None or not parent.requires_grad:
+                continue
+            parent_grad = fit_gradient(parent_grad, parent, grad)
+            grads[parent] = parent_grad if parent not in grads else grads[parent] + parent_grad
+        # END TASK 3.2
+        if state.anomaly and hasattr(fn, "created_at"):
+            check_finite(fn, input_grads, "backward")
+        if on_step is not None:
+            on_step(tensor, grad, input_grads)
+    return grads
 
-    @property
-    def needs_input_grad(self) -> tuple:
-        """For each input, whether it needs a gradient: backward may skip the others."""
-        return tuple([t.requires_grad for t in self.parents])
 
-    @classmethod
-    def apply(cls, *inputs, **options):
-        """Run the op on Tensors and record it in the graph if any input needs a gradient."""
-        fn = cls()
-        try:
-            data = fn.forward(*[t.data for t in inputs], **options)
-        except ValueError as error:
-            if "broadcast" in str(error):
-                shapes = " with ".join(str(t.shape) for t in inputs)
-                raise ValueError(f"{cls.name}: cannot broadcast {shapes}") from None
-            raise
-        if type(data) is not np.ndarray:
-            data = np.asarray(data)
-        if _state.grad_enabled:
-            for t in inputs:
-                if t.requires_grad:  # backward will reach this op: record it
-                    fn.parents, fn.scope = inputs, _state.scope
-                    if _state.anomaly:
-                        fn.created_at = _caller_outside_engine()
-                        _check_finite(fn, (data,), "forward")
-                    return Tensor._from_op(data, fn)
-        return Tensor._from_op(data, None)  # no input needs a gradient: a constant
+def seed_gradient(root: "Tensor", grad) -> np.ndarray:
+    """The gradient backward starts from: 1 for a scalar output, else the given `grad`."""
+    if not root.requires_grad:
+        raise RuntimeError(
+            "backward: this tensor does not require grad: no input of its graph was created "
+            "with requires_grad=True (or it was computed under no_grad())")
+    if grad is None:
+        if root.data.size != 1:
+            raise RuntimeError(
+                f"backward: grad can be implied only for a scalar output, got shape "
+                f"{root.shape}; pass grad= with that shape")
+        return np.ones_like(root.data)
+    grad = np.array(getattr(grad, "data", grad), dtype=root.dtype)  # a copy: ours to hand on
+    if grad.shape != root.shape:
+        raise ValueError(
+            f"backward: grad has shape {grad.shape} but the output has shape {root.shape}")
+    return grad
 
 
 from .tensor import Tensor  # noqa: E402  (tensor.py imports the ops, which import this module)

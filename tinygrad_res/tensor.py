@@ -6,8 +6,7 @@ from typing import Optional
 
 import numpy as np
 
-from . import autograd
-from .function import _state
+from .function import backprop
 
 
 def _to_array(data, dtype) -> np.ndarray:
@@ -34,6 +33,17 @@ def _to_array(data, dtype) -> np.ndarray:
     return array.astype(np.float64)
 
 
+def _dim_index(op: str, dim, ndim: int) -> int:
+    """A dim (negative counts from the end) as a non-negative index, or an IndexError."""
+    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
+        raise TypeError(f"{op}: dims must be ints, got {dim!r}")
+    low, high = -max(ndim, 1), max(ndim, 1) - 1
+    if not low <= dim <= high:
+        raise IndexError(f"{op}: dim {dim} is out of range for a tensor with {ndim} dims "
+                         f"(expected {low} to {high})")
+    return int(dim) % max(ndim, 1)
+
+
 class Tensor:
     """An n-dimensional array of floats with reverse-mode automatic differentiation.
 
@@ -45,6 +55,9 @@ class Tensor:
     dtype : numpy float dtype to convert to.
     name : a label shown in `repr` and in graph drawings.
 
+    An op's output also knows how it was made: `grad_fn` is the op (a Function, None for a
+    tensor you made), `parents` the tensors it was computed from, `op` the op's name.
+
     >>> x = Tensor([1.0, 2.0, 3.0], requires_grad=True, name="x")
     >>> y = (x * x).sum()
     >>> y.backward()
@@ -52,7 +65,7 @@ class Tensor:
     array([2., 4., 6.])
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "name", "_fn", "__weakref__")
+    __slots__ = ("data", "grad", "requires_grad", "name", "grad_fn", "__weakref__")
     __array_ufunc__ = None  # make numpy defer to Tensor's reflected operators: array * tensor
 
     def __init__(self, data, requires_grad: bool = False, dtype=None, name: Optional[str] = None):
@@ -60,13 +73,13 @@ class Tensor:
         self.grad: Optional[np.ndarray] = None
         self.requires_grad = bool(requires_grad)
         self.name = name
-        self._fn = None
+        self.grad_fn = None  # the op that made this tensor (PyTorch's name); None for a leaf
 
     @classmethod
     def _from_op(cls, data: np.ndarray, fn) -> "Tensor":
         """The output of an op: no conversion, no copy (the hot path)."""
         out = cls.__new__(cls)
-        out.data, out.grad, out.name, out._fn = data, None, None, fn
+        out.data, out.grad, out.name, out.grad_fn = data, None, None, fn
         out.requires_grad = fn is not None
         return out
 
@@ -90,17 +103,17 @@ class Tensor:
     @property
     def is_leaf(self) -> bool:
         """True for tensors made by the user, False for the outputs of recorded ops."""
-        return self._fn is None
+        return self.grad_fn is None
 
     @property
     def op(self) -> Optional[str]:
         """Name of the op that produced this tensor ('mul', 'relu', ...), None for a leaf."""
-        return None if self._fn is None else self._fn.name
+        return None if self.grad_fn is None else self.grad_fn.name
 
     @property
     def parents(self) -> tuple:
         """The tensors this one was computed from (empty for a leaf)."""
-        return () if self._fn is None else self._fn.parents
+        return () if self.grad_fn is None else self.grad_fn.parents
 
     def __len__(self) -> int:
         if self.ndim == 0:
@@ -113,8 +126,8 @@ class Tensor:
         extras = [f"shape={self.shape}"] if self.size > 20 else []
         if self.dtype != np.float64:
             extras.append(f"dtype={self.dtype}")
-        if self._fn is not None:
-            extras.append(f"op={self._fn.name}")
+        if self.grad_fn is not None:
+            extras.append(f"op={self.grad_fn.name}")
         elif self.requires_grad:
             extras.append("requires_grad=True")
         if self.name:
@@ -130,9 +143,7 @@ class Tensor:
         Leaves (parameters) get arrays of their own that may be changed in place; an
         intermediate's `.grad` may share memory with its neighbours' and is for reading.
         """
-        seed = autograd.seed_gradient(self, grad)
-        for node, node_grad in autograd.backprop(self, seed):
-            node.grad = node_grad if node.grad is None else node.grad + node_grad
+        backprop(self, grad)
 
     def zero_grad(self) -> None:
         self.grad = None
@@ -211,15 +222,30 @@ class Tensor:
             shape = tuple(shape[0])
         return ops.Reshape.apply(self, shape=shape)
 
-    def transpose(self, *axes):
-        """Permute axes as numpy does; no argument reverses them."""
-        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
-            axes = tuple(axes[0])
-        return ops.Transpose.apply(self, axes=axes or None)
+    def permute(self, *dims):
+        """Reorder the axes: `x.permute(2, 0, 1)` (or a tuple), as torch.permute."""
+        if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+            dims = tuple(dims[0])
+        return ops.Permute.apply(self, dims=dims)
+
+    def transpose(self, *dims):
+        """Swap two axes, as torch.transpose(dim0, dim1) (not numpy's transpose).
+
+        >>> Tensor(np.zeros((2, 3, 4))).transpose(0, -1).shape
+        (4, 3, 2)
+        """
+        if len(dims) != 2:
+            raise TypeError(f"transpose: takes the two dims to swap, transpose(dim0, dim1) as in "
+                            f"PyTorch, got {dims}; to reorder every axis use permute(*dims)")
+        order = list(range(self.ndim))
+        a, b = (_dim_index("transpose", d, self.ndim) for d in dims)
+        order[a], order[b] = order[b], order[a]
+        return ops.Permute.apply(self, dims=tuple(order))
 
     @property
     def T(self):
-        return self.transpose()
+        """The axes in reverse order (a matrix's transpose)."""
+        return ops.Permute.apply(self, dims=tuple(reversed(range(self.ndim))))
 
     def __getitem__(self, index):
         return ops.GetItem.apply(self, index=index)

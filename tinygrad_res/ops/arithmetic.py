@@ -6,6 +6,9 @@ from ..function import Function
 
 class Add(Function):
     """z = a + b   dz/da = 1   dz/db = 1"""
+    name = "add"
+    rule = "pass the gradient unchanged to both inputs (dz/da = dz/db = 1)"
+
     def forward(self, a, b):
         return a + b
 
@@ -17,6 +20,9 @@ class Add(Function):
 
 class Sub(Function):
     """z = a - b   dz/da = 1   dz/db = -1"""
+    name = "sub"
+    rule = "pass the gradient to a, and its negative to b"
+
     def forward(self, a, b):
         return a - b
 
@@ -28,6 +34,9 @@ class Sub(Function):
 
 class Mul(Function):
     """z = a * b   dz/da = b   dz/db = a"""
+    name = "mul"
+    rule = "each input gets the gradient times the other input"
+
     def forward(self, a, b):
         self.save_for_backward(a, b)
         return a * b
@@ -41,6 +50,9 @@ class Mul(Function):
 
 class Div(Function):
     """z = a / b   dz/da = 1 / b   dz/db = -a / b^2"""
+    name = "div"
+    rule = "a gets grad / b; b gets -grad * a / b^2"
+
     def forward(self, a, b):
         self.save_for_backward(a, b)
         return a / b
@@ -55,6 +67,9 @@ class Div(Function):
 
 class Neg(Function):
     """z = -a   dz/da = -1"""
+    name = "neg"
+    rule = "flip the sign of the gradient"
+
     def forward(self, a):
         return -a
 
@@ -67,6 +82,7 @@ class Neg(Function):
 class PowScalar(Function):
     """z = a ** p (p a number)   dz/da = p * a ** (p - 1)"""
     name = "pow"
+    rule = "multiply the gradient by p * a^(p-1)"
 
     def forward(self, a, exponent):
         self.exponent = exponent
@@ -91,6 +107,9 @@ class Pow(Function):
     flat in a; where a == 0 and b >= 0, z is flat in b: the formulas give 0 * inf = NaN
     there, so those entries get 0, as in PyTorch.
     """
+    name = "pow"
+    rule = "a gets grad * p * a^(p-1); a tensor exponent p gets grad * z * ln(a)"
+
     def forward(self, a, b):
         out = a ** b
         self.save_for_backward(a, b, out)

@@ -67,12 +67,16 @@ def col2im(cols: np.ndarray, input_shape: tuple, stride: tuple) -> np.ndarray:
 
 class Conv2d(Function):
     """z[n, o] = sum over c, i, j of W[o, c, i, j] * x_padded[n, c, s*y + i, s*x + j] + b[o]
+    dz/dx = col2im(g @ W2)   dz/dW = g^T @ cols   dz/db = sum of g over N, OH, OW
 
-    As im2col: z = cols @ W2^T + b, with cols (N*OH*OW, C*kh*kw) and W2 = W.reshape(O, -1), so
-    dz/dW2 = g^T @ cols   dz/db = sum of g over N, OH, OW   dz/dcols = g @ W2 -> col2im -> dx
-    (like torch.nn.functional.conv2d; no dilation or groups).
+    As im2col: z = cols @ W2^T + b, with cols (N*OH*OW, C*kh*kw) the patches and
+    W2 = W.reshape(O, -1); backward runs the product the other way, and col2im adds each patch
+    gradient back onto its pixels (like torch.nn.functional.conv2d; no dilation or groups).
     """
     name = "conv2d"
+    rule = ("each input window gets grad times the kernel weights (overlaps add up), W gets "
+            "grad times the input windows summed over positions, b gets grad summed per "
+            "output channel")
 
     def forward(self, x, weight, bias=None, stride=1, padding=0):
         check_4d(self.name, x)

@@ -5,12 +5,13 @@ from ..function import Function
 
 
 class MatMul(Function):
-    """z = a @ b   dz/da = g @ b^T   dz/db = a^T @ g   (as numpy.matmul: vectors, batches)
+    """z = a @ b   dz/da = g @ b^T   dz/db = a^T @ g
 
-    A 1-d a is a row vector (1, n) and a 1-d b a column vector (n, 1) for the products, and
+    As numpy.matmul, for vectors and batches too. A 1-d a is a row vector (1, n) and a 1-d b a column vector (n, 1) for the products, and
     the added axis is dropped again from its gradient. Batch axes broadcast like any other op.
     """
     name = "matmul"
+    rule = "a gets grad @ b^T, b gets a^T @ grad"
 
     def forward(self, a, b):
         if a.ndim == 0 or b.ndim == 0:
@@ -48,11 +49,15 @@ class MatMul(Function):
 
 
 class Linear(Function):
-    """z = x @ W^T + b   dz/dx = g @ W   dz/dW = g^T @ x   dz/db = sum of g over the batch
+    """z = x @ W^T + b
+    dz/dx = g @ W   dz/dW = g^T @ x   dz/db = sum of g over the batch
 
     One op instead of three (transpose, matmul, add): what every nn.Linear layer runs.
     x is (..., in), W is (out, in), b is (out,).
     """
+    name = "linear"
+    rule = "x gets grad @ W, W gets grad^T @ x, b gets grad summed over the batch"
+
     def forward(self, x, weight, bias=None):
         if weight.ndim != 2 or x.shape[-1:] != weight.shape[1:]:
             raise ValueError(f"linear: input {x.shape} does not fit weight {weight.shape} "

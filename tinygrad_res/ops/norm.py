@@ -9,18 +9,21 @@ from ..function import Function
 
 
 class BatchNorm(Function):
-    """Normalise each channel (axis 1) over the batch and every other axis, then scale and shift.
+    """z = gamma * xhat + beta,  xhat = (x - mean) / std
+    dz/dx = (gx - mean(gx) - xhat * mean(gx * xhat)) / std  (training; gx = g * gamma)
+    dz/dgamma = sum of g * xhat   dz/dbeta = sum of g
 
-    z = gamma * xhat + beta,   xhat = (x - mean) / sqrt(var + eps)
-
-    training: mean and (biased) var are the batch's; they depend on x, so with m entries per
-        channel and gx = g * gamma:   dz/dx = (gx - mean(gx) - xhat * mean(gx * xhat)) / std
-        The running estimates move towards the batch's: r = (1 - momentum) r + momentum * batch,
+    Normalises each channel (axis 1) over the batch and every other axis, then scales and shifts;
+    std = sqrt(var + eps).
+    training: mean and (biased) var are the batch's; they depend on x, hence the two terms
+        subtracted from gx, means over the m entries of a channel. The running estimates move towards the batch's: r = (1 - momentum) r + momentum * batch,
         with the unbiased variance (times m / (m - 1)), in place, as PyTorch does.
     eval: mean and var are the running estimates, constants:   dz/dx = gx / std
     Both:  dz/dgamma = sum of g * xhat   dz/dbeta = sum of g   (per channel)
     """
     name = "batch_norm"
+    rule = ("x gets the gradient minus its batch mean and its projection on the normalised "
+            "input, scaled by 1/std; weight and bias as in an affine layer")
 
     def forward(self, x, weight, bias, running_mean=None, running_var=None, training=False,
                 momentum=0.1, eps=1e-5):

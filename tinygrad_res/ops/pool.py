@@ -21,6 +21,7 @@ class MaxPool2d(Function):
     row-major order), and a pixel that is the maximum of several overlapping windows gets the sum.
     """
     name = "max_pool2d"
+    rule = "each window's gradient goes to the entry that was its maximum"
 
     def forward(self, x, kernel_size, stride=None):
         check_4d(self.name, x)
@@ -42,6 +43,7 @@ class MaxPool2d(Function):
 class AvgPool2d(Function):
     """z = the mean of each window   dz/dx = 1 / (kh * kw) for every entry of the window"""
     name = "avg_pool2d"
+    rule = "each window's gradient is shared equally by the window's entries"
 
     def forward(self, x, kernel_size, stride=None):
         check_4d(self.name, x)
@@ -74,12 +76,13 @@ def averaging_matrix(size: int, out_size: int) -> np.ndarray:
 
 
 class AdaptiveAvgPool2d(Function):
-    """z = A_h @ x @ A_w^T   dz/dx = A_h^T @ g @ A_w   (A = averaging_matrix per axis)
+    """z = A_h @ x @ A_w^T   dz/dx = A_h^T @ g @ A_w
 
-    An average over a rectangle is an average over its rows of averages over its columns, so
+    A_h and A_w are the averaging matrices of the two axes (averaging_matrix). An average over a rectangle is an average over its rows of averages over its columns, so
     adaptive pooling is two small matrix products, whatever the window sizes.
     """
     name = "adaptive_avg_pool2d"
+    rule = "each output's gradient is shared equally by the entries it averaged"
 
     def forward(self, x, output_size):
         check_4d(self.name, x)

@@ -38,6 +38,9 @@ def expand_to(grad, axes: tuple, keepdims: bool, shape: tuple):
 
 class Sum(Function):
     """z = sum of a over axes   dz/da = 1 for every summed entry"""
+    name = "sum"
+    rule = "copy the gradient to every entry that was summed"
+
     def forward(self, a, axis=None, keepdims=False):
         self.axes = normalize_axes(self.name, axis, a.ndim)
         self.keepdims, self.shape = keepdims, a.shape
@@ -51,6 +54,9 @@ class Sum(Function):
 
 class Mean(Function):
     """z = mean of a over axes   dz/da = 1 / (number of entries averaged)"""
+    name = "mean"
+    rule = "copy the gradient to every entry, divided by the number of entries averaged"
+
     def forward(self, a, axis=None, keepdims=False):
         self.axes = normalize_axes(self.name, axis, a.ndim)
         self.keepdims, self.shape = keepdims, a.shape
@@ -65,6 +71,9 @@ class Mean(Function):
 
 class Max(Function):
     """z = max of a over axes   dz/da = 1 at the maximum (shared equally between ties), else 0"""
+    name = "max"
+    rule = "the gradient goes to the largest entry (shared equally between ties)"
+
     def forward(self, a, axis=None, keepdims=False):
         self.axes = normalize_axes(self.name, axis, a.ndim)
         if a.size == 0:
@@ -86,6 +95,9 @@ class Max(Function):
 
 class Softmax(Function):
     """z = e^a / sum(e^a)   dz/da applied to g: z * (g - sum(g * z))"""
+    name = "softmax"
+    rule = "grad_in = z * (grad - sum(grad * z))"
+
     def forward(self, a, axis=-1):
         self.axis = single_axis(self.name, axis, a.ndim)
         e = np.exp(a - a.max(axis=self.axis, keepdims=True))
@@ -103,6 +115,7 @@ class Softmax(Function):
 class LogSoftmax(Function):
     """z = a - log(sum(e^a))   dz/da applied to g: g - softmax(a) * sum(g)"""
     name = "log_softmax"
+    rule = "grad_in = grad - softmax(a) * sum(grad)"
 
     def forward(self, a, axis=-1):
         self.axis = single_axis(self.name, axis, a.ndim)

@@ -6,6 +6,9 @@ from ..function import Function
 
 class Reshape(Function):
     """z = a viewed with a new shape   dz/da: reshape the gradient back"""
+    name = "reshape"
+    rule = "reshape the gradient back to the input's shape"
+
     def forward(self, a, shape):
         self.input_shape = a.shape
         try:
@@ -17,19 +20,26 @@ class Reshape(Function):
         return grad_output.reshape(self.input_shape)
 
 
-class Transpose(Function):
-    """z = a with its axes permuted   dz/da: permute the gradient back"""
-    def forward(self, a, axes=None):
-        axes = tuple(reversed(range(a.ndim))) if axes is None else tuple(axes)
-        if sorted(ax % max(a.ndim, 1) for ax in axes) != list(range(a.ndim)):
-            raise ValueError(f"transpose: axes {axes} are not a permutation of the "
-                             f"{a.ndim} axes of shape {a.shape}")
+class Permute(Function):
+    """z = a with its axes in the order dims   dz/da: the gradient's axes put back in order
+
+    z.shape[i] = a.shape[dims[i]], as torch.permute; Tensor.transpose(dim0, dim1) and
+    Tensor.T are permutations too.
+    """
+    name = "permute"
+    rule = "move the gradient's axes back where they came from"
+
+    def forward(self, a, dims):
+        if len(dims) != a.ndim or not all(isinstance(d, (int, np.integer)) for d in dims) or \
+                sorted(d % max(a.ndim, 1) for d in dims) != list(range(a.ndim)):
+            raise ValueError(f"permute: dims {tuple(dims)} are not an order of the {a.ndim} "
+                             f"axes of shape {a.shape}: give each of 0..{a.ndim - 1} once")
         # non-negative, so that argsort in backward finds the inverse permutation
-        self.axes = tuple(ax % a.ndim for ax in axes)
-        return a.transpose(axes)
+        self.dims = tuple(int(d) % a.ndim for d in dims)
+        return a.transpose(self.dims)
 
     def backward(self, grad_output):
-        return grad_output.transpose(np.argsort(self.axes))
+        return grad_output.transpose(np.argsort(self.dims))
 
 
 def _is_basic(index) -> bool:
@@ -56,6 +66,7 @@ class GetItem(Function):
     contribution, where `grad[index] = g` would keep only the last.
     """
     name = "getitem"
+    rule = "scatter the gradient back to the picked entries, zero elsewhere"
 
     def forward(self, a, index):
         index = _check_index(index)
@@ -89,6 +100,9 @@ def _check_same_shapes(op: str, arrays, axis, skip_axis: bool) -> None:
 
 class Concat(Function):
     """z = the inputs joined along an existing axis   dz/da_i: the slice of grad for a_i"""
+    name = "concat"
+    rule = "cut the gradient into the piece each input contributed"
+
     def forward(self, *arrays, axis=0):
         if not arrays:
             raise ValueError("concat: needs at least one tensor")
@@ -105,6 +119,9 @@ class Concat(Function):
 
 class Stack(Function):
     """z = the inputs stacked along a new axis   dz/da_i: grad indexed at i along that axis"""
+    name = "stack"
+    rule = "give each input its slice of the gradient"
+
     def forward(self, *arrays, axis=0):
         if not arrays:
             raise ValueError("stack: needs at least one tensor")

@@ -6,6 +6,9 @@ from ..function import Function
 
 class Exp(Function):
     """z = e^a   dz/da = e^a = z"""
+    name = "exp"
+    rule = "multiply the gradient by e^a (the output itself)"
+
     def forward(self, a):
         out = np.exp(a)
         self.save_for_backward(out)
@@ -20,6 +23,9 @@ class Exp(Function):
 
 class Log(Function):
     """z = ln a   dz/da = 1 / a"""
+    name = "log"
+    rule = "divide the gradient by the input a"
+
     def forward(self, a):
         self.save_for_backward(a)
         return np.log(a)
@@ -34,6 +40,7 @@ class Log(Function):
 class ReLU(Function):
     """z = max(a, 0)   dz/da = 1 where a > 0, else 0"""
     name = "relu"
+    rule = "pass grad where input > 0, zero elsewhere"
 
     def forward(self, a):
         out = np.maximum(a, 0.0)
@@ -50,6 +57,9 @@ class ReLU(Function):
 
 class Tanh(Function):
     """z = tanh a   dz/da = 1 - z^2"""
+    name = "tanh"
+    rule = "multiply the gradient by 1 - z^2"
+
     def forward(self, a):
         out = np.tanh(a)
         self.save_for_backward(out)
@@ -64,6 +74,9 @@ class Tanh(Function):
 
 class Sigmoid(Function):
     """z = 1 / (1 + e^-a)   dz/da = z (1 - z)"""
+    name = "sigmoid"
+    rule = "multiply the gradient by z * (1 - z)"
+
     def forward(self, a):
         # exp of a non-positive number only: no overflow for large |a|
         e = np.exp(-np.abs(a))
@@ -80,6 +93,9 @@ class Sigmoid(Function):
 
 class Sqrt(Function):
     """z = sqrt(a)   dz/da = 1 / (2 z)"""
+    name = "sqrt"
+    rule = "divide the gradient by 2 z"
+
     def forward(self, a):
         out = np.sqrt(a)
         self.save_for_backward(out)
@@ -94,6 +110,9 @@ class Sqrt(Function):
 
 class Abs(Function):
     """z = |a|   dz/da = sign(a)  (0 at a = 0, as in PyTorch)"""
+    name = "abs"
+    rule = "multiply the gradient by sign(a)"
+
     def forward(self, a):
         self.save_for_backward(a)
         return np.abs(a)

@@ -18,6 +18,7 @@ except ImportError:  # the engine itself needs only numpy
     raise ImportError("tinygrad_res.viz.draw_graph needs the graphviz Python package: "
                       "pip install graphviz (or pip install -e .[viz])") from None
 
+from ..tensor import Tensor
 from .layout import ClusterSpec, Layout, build_layout
 from .walk import Names
 from .renderer import pipe
@@ -68,13 +69,14 @@ def _tensor_label(tensor, name: str, show: str, rankdir: str) -> str:
 def _tensor_kind(tensor, root) -> str:
     if tensor is root:
         return "output"
-    if tensor._fn is not None:
+    if not tensor.is_leaf:
         return "intermediate"
     return "parameter" if tensor.requires_grad else "constant"
 
 
-def _check_options(tensor, rankdir: str, show: str, max_depth, max_clusters) -> None:
-    if not hasattr(tensor, "_fn") or not hasattr(tensor, "data"):
+def check_options(tensor, rankdir: str, show: str, max_depth, max_clusters) -> None:
+    """TypeError or ValueError naming the option of draw_graph (or save_stepper) that is wrong."""
+    if not isinstance(tensor, Tensor):
         raise TypeError(f"draw_graph: expected a Tensor, got {type(tensor).__name__}")
     if rankdir not in ("LR", "TB", "RL", "BT"):
         raise ValueError(f"draw_graph: rankdir must be 'LR' or 'TB' (or 'RL', 'BT'), "
@@ -112,12 +114,14 @@ def draw_graph(tensor, rankdir: str = "LR", show: str = "values", clusters: Clus
     >>> g            # in Jupyter: drawn inline
     >>> render(g, "out/loss.svg")
     """
-    _check_options(tensor, rankdir, show, max_depth, max_clusters)
+    check_options(tensor, rankdir, show, max_depth, max_clusters)
     layout = build_layout(tensor, clusters, max_depth, max_clusters, names)
-    return _to_dot(layout, rankdir, show, title)
+    return layout_to_dot(layout, rankdir, show, title)
 
 
-def _to_dot(layout: Layout, rankdir: str, show: str, title: Optional[str]) -> GraphView:
+def layout_to_dot(layout: Layout, rankdir: str, show: str, title: Optional[str]) -> GraphView:
+    """The DOT graph of a layout (build_layout): what draw_graph returns, and what the stepper
+    page renders to SVG."""
     graph = GraphView(
         "computation_graph",
         graph_attr={"rankdir": rankdir, "nodesep": "0.25", "ranksep": "0.3",
@@ -161,12 +165,12 @@ def _add_nodes(layout: Layout, graph: GraphView, boxes: dict, rankdir: str, show
             if t is index.root:
                 attrs["penwidth"] = "2"
             target(tid).node(tid, _tensor_label(t, index.name(t), show, rankdir), id=tid, **attrs)
-        op = index.op_id(t) if t._fn is not None else None
+        op = None if t.is_leaf else index.op_id(t)
         if op is not None and layout.display[op] == op:
             colour = COLOURS["skip_add" if id(t) in skip_adds else "op"]
-            target(op).node(op, t._fn.name, id=op, shape="ellipse", fillcolor=colour,
+            target(op).node(op, t.op, id=op, shape="ellipse", fillcolor=colour,
                             fontsize="9", width="0.3", height="0.25", margin="0.04,0.02",
-                            tooltip=t._fn.name)
+                            tooltip=t.op)
     for cluster in layout.clusters:
         if cluster.collapsed:
             ops = f"{cluster.op_count} op" + ("" if cluster.op_count == 1 else "s")

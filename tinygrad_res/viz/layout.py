@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Mapping, Optional, Union
 
-from .scope import ScopeFrame
+from .scope import ScopeFrame, parent_chain
 from .walk import GraphIndex, Names
 
 ClusterSpec = Union[str, None, Mapping, Callable]
@@ -78,7 +78,7 @@ def _own_frame(clusters: ClusterSpec) -> Callable:
     if clusters is None or clusters is False:
         return lambda tensor: None
     if clusters == "scope":
-        return lambda tensor: None if tensor._fn is None else tensor._fn.scope
+        return lambda tensor: None if tensor.grad_fn is None else tensor.grad_fn.scope
     if isinstance(clusters, Mapping):
         return _frames_from_names(lambda tensor: clusters.get(tensor))
     if callable(clusters):
@@ -92,18 +92,9 @@ def _tensor_frames(index: GraphIndex, clusters: ClusterSpec) -> dict:
     frames = {id(t): own(t) for t in index.tensors}
     for t in index.tensors:
         users = index.consumers[id(t)]
-        if frames[id(t)] is None and t._fn is None and t.requires_grad and len(users) == 1:
+        if frames[id(t)] is None and t.is_leaf and t.requires_grad and len(users) == 1:
             frames[id(t)] = frames[id(users[0][0])]
     return frames
-
-
-def _chain(frame: Optional[ScopeFrame]) -> list:
-    """Frames from the outermost down to `frame`."""
-    chain = []
-    while frame is not None:
-        chain.append(frame)
-        frame = frame.parent
-    return chain[::-1]
 
 
 def _make_clusters(frames_in_order: list, max_depth, max_clusters) -> dict:
@@ -131,14 +122,14 @@ def build_layout(root, clusters: ClusterSpec = "scope", max_depth: Optional[int]
     frames = _tensor_frames(index, clusters)
     ordered: dict = {}  # a dict keeps first-appearance order and looks up in O(1)
     for t in index.tensors:
-        for frame in _chain(frames[id(t)]):
+        for frame in reversed(parent_chain(frames[id(t)])):
             ordered.setdefault(frame, None)
     by_frame = _make_clusters(list(ordered), max_depth, max_clusters)
 
     display, home = {}, {}
 
     def place(node_id: str, frame: Optional[ScopeFrame], is_op: bool, keep: bool) -> None:
-        chain = [by_frame[f] for f in _chain(frame)]
+        chain = [by_frame[f] for f in reversed(parent_chain(frame))]  # outermost first
         for cluster in chain:
             cluster.op_count += is_op
         folded = next((c for c in chain if c.collapsed), None)
@@ -155,24 +146,16 @@ def build_layout(root, clusters: ClusterSpec = "scope", max_depth: Optional[int]
 
     for t in index.tensors:
         place(index.tensor_id(t), frames[id(t)], is_op=False, keep=t is root)
-        if t._fn is not None:
+        if not t.is_leaf:
             place(index.op_id(t), frames[id(t)], is_op=True, keep=False)
 
     visible = [c for c in by_frame.values()
-               if not any(a.collapsed for a in _chain_clusters(c.parent))]
+               if not any(a.collapsed for a in parent_chain(c.parent))]
     for node_id, cluster in home.items():
         if cluster is not None:
             cluster.members.append(node_id)
     skips = index.skip_slots()
     return Layout(index, display, home, visible, _edges(index, display, skips), skips)
-
-
-def _chain_clusters(cluster: Optional[Cluster]) -> list:
-    chain = []
-    while cluster is not None:
-        chain.append(cluster)
-        cluster = cluster.parent
-    return chain
 
 
 def _edges(index: GraphIndex, display: dict, skips: set) -> list:
@@ -194,7 +177,7 @@ def _edges(index: GraphIndex, display: dict, skips: set) -> list:
         edges.append(Edge(u, v, edge_id(u, v, slot), skip))
 
     for t in index.tensors:
-        if t._fn is None:
+        if t.is_leaf:
             continue
         op = index.op_id(t)
         for slot, parent in enumerate(t.parents):

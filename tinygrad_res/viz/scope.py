@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from ..function import _state
+from ..grad_mode import state
 
 
 class ScopeFrame:
@@ -31,11 +31,7 @@ class ScopeFrame:
     @property
     def path(self) -> tuple:
         """Names from the outermost scope to this one: ('ResMLP', 'block2')."""
-        names, frame = [], self
-        while frame is not None:
-            names.append(frame.name)
-            frame = frame.parent
-        return tuple(reversed(names))
+        return tuple(frame.name for frame in reversed(parent_chain(self)))
 
     @property
     def depth(self) -> int:
@@ -65,7 +61,7 @@ class scope:
 
     def __enter__(self) -> ScopeFrame:
         enter_scope(self.name)
-        self.frame = _state.scope
+        self.frame = state.scope
         return self.frame
 
     def __exit__(self, *exc_info) -> None:
@@ -78,22 +74,32 @@ def enter_scope(name: str) -> Optional[ScopeFrame]:
     For code that opens one scope per call of something small: nets.Module.__call__ does, for
     every block of a network. `with scope(name):` does the same with two more objects.
     """
-    outer = _state.scope
-    _state.scope = ScopeFrame(name, outer)
+    outer = state.scope
+    state.scope = ScopeFrame(name, outer)
     return outer
 
 
 def exit_scope(outer: Optional[ScopeFrame]) -> None:
     """Close the scope `enter_scope` opened: `outer` is what it returned."""
-    _state.scope = outer
+    state.scope = outer
 
 
 def current_scope() -> Optional[ScopeFrame]:
     """The innermost active scope frame of this thread, or None."""
-    return _state.scope
+    return state.scope
 
 
 def scope_of(tensor) -> Optional[ScopeFrame]:
     """The scope frame the op that made `tensor` was recorded in (None for a leaf)."""
-    fn = tensor._fn
+    fn = tensor.grad_fn
     return None if fn is None else fn.scope
+
+
+def parent_chain(node) -> list:
+    """`node`, its `.parent`, that one's `.parent`, ... up to the outermost (innermost first):
+    the frames around a scope frame, or the boxes around a drawn box."""
+    chain = []
+    while node is not None:
+        chain.append(node)
+        node = node.parent
+    return chain

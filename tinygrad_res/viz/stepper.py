@@ -13,7 +13,7 @@ import webbrowser
 from pathlib import Path
 from typing import Optional, Union
 
-from .graph import _check_options, _to_dot
+from .graph import check_options, layout_to_dot
 from .layout import ClusterSpec, Layout, build_layout, edge_id
 from .renderer import pipe
 from .summary import format_array_block, format_shape
@@ -28,9 +28,6 @@ def _block(label: str, text: str = "", kind: str = "") -> dict:
     the op), 'out' green (what it produces or sends), 'skip' red, 'accumulate' orange."""
     return {"label": label, "text": text, "kind": kind}
 
-
-def _where(step) -> str:
-    return f" (in {step.scope})" if step.scope else ""
 
 
 def _backward_page_step(step: BackwardStep, layout: Layout, total: int) -> dict:
@@ -62,7 +59,7 @@ def _backward_page_step(step: BackwardStep, layout: Layout, total: int) -> dict:
                 f"{format_array_block(sent.contribution)}\n= now\n"
                 f"{format_array_block(sent.total)}", "accumulate"))
     return {"title": f"Step {step.index + 1} / {total}: backward through {step.op} "
-                     f"\u2192 {step.output.name}{_where(step)}",
+                     f"\u2192 {step.output.name}{step.where}",
             "current": [op], "source": [show[step.output.id]], "targets": targets,
             "edges": edges, "blocks": blocks}
 
@@ -79,7 +76,7 @@ def _forward_page_step(step: ForwardStep, layout: Layout, total: int) -> dict:
     blocks.append(_block(f"output {step.output.name} {format_shape(step.output.shape)}",
                          format_array_block(step.value), "out"))
     return {"title": f"Step {step.index + 1} / {total}: {step.op} \u2192 "
-                     f"{step.output.name}{_where(step)}",
+                     f"{step.output.name}{step.where}",
             "current": [op], "source": [show[ref.id] for ref in step.inputs],
             "targets": [show[step.output.id]], "edges": edges, "blocks": blocks}
 
@@ -101,9 +98,9 @@ def stepper_html(loss, rankdir: str = "LR", show: str = "shapes",
                  max_clusters: Optional[int] = 16, title: Optional[str] = None,
                  names: Names = None) -> str:
     """The stepper page for `loss` as a string (see `save_stepper`)."""
-    _check_options(loss, rankdir, show, max_depth, max_clusters)
+    check_options(loss, rankdir, show, max_depth, max_clusters)
     layout = build_layout(loss, clusters, max_depth, max_clusters, names)
-    svg = pipe(_to_dot(layout, rankdir, show, None), "svg").decode("utf-8")
+    svg = pipe(layout_to_dot(layout, rankdir, show, None), "svg").decode("utf-8")
     backward, forward = list(trace_backward(loss, names=names)), list(trace_forward(loss, names))
     title = title or f"Forward and backward through {layout.index.name(loss)}"
     data = {"title": title,

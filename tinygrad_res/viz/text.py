@@ -8,9 +8,6 @@ from .summary import format_array, format_shape
 from .trace import BackwardStep, ForwardStep, GradientSent
 
 
-def _where(step) -> str:
-    return f"  [in {step.scope}]" if step.scope else ""
-
 
 def describe_sent(sent: GradientSent) -> list:
     """Lines saying what one input receives, with the accumulation when it is a second share."""
@@ -32,7 +29,7 @@ def format_backward_step(step: BackwardStep, total: int = 0) -> str:
     """A few lines explaining one backward step."""
     of = f"/{total}" if total else ""
     lines = [f"step {step.index + 1}{of}: backward through {step.op} -> {step.output.name}"
-             f"{_where(step)}",
+             f"{step.where}",
              f"  grad arriving at {step.output.name}: {format_array(step.grad_output)}",
              f"  rule: {step.rule}"]
     if step.formula:
@@ -46,7 +43,7 @@ def format_backward_step(step: BackwardStep, total: int = 0) -> str:
 def format_forward_step(step: ForwardStep, total: int = 0) -> str:
     """A few lines explaining one forward step."""
     of = f"/{total}" if total else ""
-    lines = [f"step {step.index + 1}{of}: {step.op} -> {step.output.name}{_where(step)}",
+    lines = [f"step {step.index + 1}{of}: {step.op} -> {step.output.name}{step.where}",
              f"  computes: {step.formula}"]
     for ref, value in zip(step.inputs, step.input_values):
         lines.append(f"  in  {ref.name} {format_shape(ref.shape)}: {format_array(value)}")

@@ -18,9 +18,7 @@ from typing import Iterator, Optional
 
 import numpy as np
 
-from .. import autograd
-from ..function import unbroadcast
-from .rules import backward_rule, derivative_formula, forward_formula
+from ..function import backprop, fit_gradient
 from .walk import GraphIndex, Names
 
 
@@ -65,6 +63,11 @@ class BackwardStep:
     sent: tuple
     scope: Optional[str] = None
 
+    @property
+    def where(self) -> str:
+        """' (in ResMLP/block2)' for an op recorded inside a viz.scope, else ''."""
+        return f" (in {self.scope})" if self.scope else ""
+
 
 @dataclass(frozen=True, eq=False)
 class ForwardStep:
@@ -79,14 +82,20 @@ class ForwardStep:
     formula: str         # 'z = a * b'
     scope: Optional[str] = None
 
+    where = BackwardStep.where
+
 
 def _ref(index: GraphIndex, tensor) -> TensorRef:
     return TensorRef(index.tensor_id(tensor), index.name(tensor), tuple(tensor.shape))
 
 
 def _scope_name(tensor) -> Optional[str]:
-    frame = tensor._fn.scope
+    frame = tensor.grad_fn.scope
     return None if frame is None else "/".join(frame.path)
+
+
+def _rule(fn) -> str:
+    return f"{fn.name}: {fn.rule}"
 
 
 def trace_forward(root, names: Names = None) -> Iterator[ForwardStep]:
@@ -97,44 +106,40 @@ def trace_forward(root, names: Names = None) -> Iterator[ForwardStep]:
     """
     index = GraphIndex(root, names)
     for number, t in enumerate(index.ops()):
-        yield ForwardStep(number, t._fn.name, index.op_id(t), _ref(index, t),
+        yield ForwardStep(number, t.op, index.op_id(t), _ref(index, t),
                           tuple(_ref(index, p) for p in t.parents),
-                          tuple(p.data for p in t.parents), t.data, forward_formula(t._fn),
+                          tuple(p.data for p in t.parents), t.data, t.grad_fn.formula()[0],
                           _scope_name(t))
 
 
 def trace_backward(loss, grad=None, names: Names = None) -> Iterator[BackwardStep]:
     """One step per op in the order backward() handles them, output first.
 
-    It computes the same gradients as `loss.backward()` (through `autograd.backprop`) but
-    writes no `.grad`: watching is not training. `grad` seeds a non-scalar output, as in
-    `backward(grad)`; `names` labels tensors as in `draw_graph`.
+    The steps come from the engine's own `backprop`, which reports what each op's backward
+    returned, but no `.grad` is written: watching is not training. `grad` seeds a non-scalar
+    output, as in `backward(grad)`; `names` labels tensors as in `draw_graph`.
 
-    >>> for step in trace_backward(loss):
-    ...     print(step.op, [sent.to.name for sent in step.sent])
+    >>> for step in trace_backward(residual_mlp_example()):
+    ...     print(step.op, [sent.to.name for sent in step.sent])      # doctest: +ELLIPSIS
+    mean ['sq']
+    pow ['diff']
+    ...
     """
     if not getattr(loss, "requires_grad", False):
         raise RuntimeError("trace_backward: this tensor does not require grad, so it has no "
                            "backward pass: create an input with requires_grad=True")
     index = GraphIndex(loss, names)
     skips = index.skip_slots()
-    seed = autograd.seed_gradient(loss, grad)
-    received = {id(loss): seed}  # the gradient each tensor has collected so far
-    number = 0
-    for node, node_grad in autograd.backprop(loss, seed):
-        fn = node._fn
-        if fn is None:
-            continue
-        # backprop called this same backward a moment ago; calling it again (ops' backwards
-        # only read what they saved) gives the per-input shares that backprop summed away
-        grads = fn.backward(node_grad)
-        grads = grads if type(grads) is tuple else (grads,)
-        sent = []
-        for slot, (parent, raw) in enumerate(zip(fn.parents, grads)):
+    steps, received = [], {}  # received: the gradient each tensor has collected so far
+
+    def record(node, node_grad, input_grads) -> None:
+        fn, sent = node.grad_fn, []
+        received.setdefault(id(node), node_grad)
+        for slot, (parent, raw) in enumerate(zip(fn.parents, input_grads)):
             if raw is None or not parent.requires_grad:
                 sent.append(GradientSent(_ref(index, parent), None, None, None))
                 continue
-            contribution = unbroadcast(np.asarray(raw), parent.shape)
+            contribution = fit_gradient(raw, parent, node_grad)
             previous = received.get(id(parent))
             total = contribution if previous is None else previous + contribution
             received[id(parent)] = total
@@ -142,10 +147,12 @@ def trace_backward(loss, grad=None, names: Names = None) -> Iterator[BackwardSte
                 _ref(index, parent), contribution, previous, total,
                 via_skip=(id(node), slot) in skips,
                 broadcast_from=None if np.shape(raw) == parent.shape else tuple(np.shape(raw))))
-        yield BackwardStep(number, fn.name, index.op_id(node), _ref(index, node), node_grad,
-                           backward_rule(fn), derivative_formula(fn), tuple(sent),
-                           _scope_name(node))
-        number += 1
+        steps.append(BackwardStep(len(steps), fn.name, index.op_id(node), _ref(index, node),
+                                  node_grad, _rule(fn), "   ".join(fn.formula()[1]),
+                                  tuple(sent), _scope_name(node)))
+
+    backprop(loss, grad, write_grad=False, on_step=record)
+    yield from steps
 
 
 def gradients_after(steps) -> dict:

@@ -1,35 +1,17 @@
-"""Walking a graph for drawing and stepping: every tensor once, stable ids, skip connections.
+"""Naming a graph for drawing and stepping: every tensor once, stable ids, skip connections.
 
-Drawings and step traces both name nodes by position in `graph_tensors(root)`, so the id of a
-tensor in a trace step ('t4') is the id of its node in the drawn SVG, and the op that made it
-is 'op4'.
+Drawings and step traces both name nodes by position in the engine's `topological_order(root)`,
+so the id of a tensor in a trace step ('t4') is the id of its node in the drawn SVG, and the op
+that made it is 'op4'.
 """
 from __future__ import annotations
 
 from typing import Iterable, Mapping, Optional, Union
 
+from ..function import topological_order
+from ..tensor import Tensor
+
 Names = Optional[Union[Mapping, Iterable]]
-
-
-def graph_tensors(root) -> list:
-    """Every tensor `root` was computed from (constants too), each once, inputs before users.
-
-    Built with an explicit stack, like autograd's order: a 10,000-op chain works.
-    """
-    order, visited = [], set()
-    stack = [(root, False)]
-    while stack:
-        tensor, inputs_done = stack.pop()
-        if inputs_done:
-            order.append(tensor)
-            continue
-        if id(tensor) in visited:
-            continue
-        visited.add(id(tensor))
-        stack.append((tensor, True))
-        # reversed: the first input is visited (and numbered) first
-        stack.extend((p, False) for p in reversed(tensor.parents) if id(p) not in visited)
-    return order
 
 
 def _labels(names: Names) -> dict:
@@ -39,7 +21,7 @@ def _labels(names: Names) -> dict:
     pairs = names.items() if isinstance(names, Mapping) else names
     labels = {}
     for pair in pairs:
-        if not (isinstance(pair, tuple) and len(pair) == 2 and hasattr(pair[1], "_fn")):
+        if not (isinstance(pair, tuple) and len(pair) == 2 and isinstance(pair[1], Tensor)):
             raise TypeError(f"viz: names must be a mapping {{name: tensor}} or (name, tensor) "
                             f"pairs such as model.named_parameters(), got the item {pair!r}")
         labels[id(pair[1])] = str(pair[0])
@@ -58,7 +40,7 @@ class GraphIndex:
     def __init__(self, root, names: Names = None):
         self.root = root
         self.labels = _labels(names)
-        self.tensors = graph_tensors(root)
+        self.tensors = topological_order(root)
         self.position = {id(t): i for i, t in enumerate(self.tensors)}
         # consumers[id(t)]: (output tensor of the op, input slot) for each use of t
         self.consumers = {id(t): [] for t in self.tensors}
@@ -79,7 +61,7 @@ class GraphIndex:
 
     def ops(self) -> list:
         """Output tensors of every op, in forward order (one per op)."""
-        return [t for t in self.tensors if t._fn is not None]
+        return [t for t in self.tensors if not t.is_leaf]
 
     def is_ancestor(self, candidate, of) -> bool:
         """True when `of` was computed (through any path) from `candidate`.
