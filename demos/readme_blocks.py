@@ -114,7 +114,7 @@ def render_depth_sweep(runs: Dict[str, dict]) -> str:
         losses = run["diverged"]["sample_losses"]
         words.append(f"The {run['family']} depth-{run['depth']} cell does not reproduce: under "
                      f"the seed's recipe the first sample's loss is {losses[0]:.0f}, the first "
-                     f"step sends it to {losses[1]:.1e} and the next overflows.")
+                     f"step sends it to {num(losses[1])} and the next overflows.")
     rescues = [r for r in d["rescue"] if r["diverged"] is None]
     if rescues:
         parts = [(f"the gradient norm clipped to {r['clip']:g} at lr {r['lr']:g}" if r["clip"]
@@ -129,7 +129,7 @@ def render_depth_sweep(runs: Dict[str, dict]) -> str:
                      f"{about(cpu['autodiff'])} CPU seconds for autodiff and "
                      f"{about(cpu['manual'])} for the hand-written run; `--jobs 2` uses both "
                      f"cores.")
-    return "\n".join(text) + wrap(" ".join(words))
+    return "\n".join(text) + "\n" + wrap(" ".join(words))
 
 
 # ----- seed 004: spirals --------------------------------------------------------------------
@@ -286,7 +286,7 @@ def render_degradation(runs: Dict[str, dict]) -> str:
     cpu = sum(r["cpu_seconds"] for r in d["runs"])
     words.append(f"The full run takes {about(cpu)} CPU seconds, trained in "
                  f"{settings['workers']} worker processes with single-threaded BLAS.")
-    return "\n".join(text) + wrap(" ".join(words))
+    return "\n".join(text) + "\n" + wrap(" ".join(words))
 
 
 BLOCKS: Dict[str, Block] = {

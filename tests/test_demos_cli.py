@@ -38,6 +38,10 @@ BAD = {
     "stepper": {"--blocks": COUNT, "--width": COUNT},
     "degradation": {"--depths": ["10", "2", "0", "x"], "--epochs": COUNT, "--lr": RATE,
                     "--block": ["bottleneck"], "--workers": COUNT},
+    "highway_vs_residual": {"--depths": COUNT, "--seeds": COUNT, "--epochs": COUNT,
+                            "--lr": RATE, "--width": COUNT, "--workers": COUNT},
+    "residual_variants": {"--depths": COUNT, "--seeds": COUNT, "--epochs": COUNT,
+                          "--lr": RATE, "--width": COUNT, "--workers": COUNT},
     "report": {"--only": ["no_such_demo"]},
 }
 # options that take a path: any text is a valid path, the demo reports a failure to write it
