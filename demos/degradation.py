@@ -86,7 +86,8 @@ def learning_rate(epoch: int, settings: dict) -> float:
 def train_one(depth: int, plain: bool, settings: dict) -> dict:
     """Train one network; its curves and final errors. Runs in a worker process.
 
-    settings: TRAINING's keys plus epochs, lr, seed and train_subset (None: every image)."""
+    settings: TRAINING's keys plus epochs, lr, seed and train_subset (None: every image); with
+    keep_state true the result also holds the trained model's state_dict (demos/ensembles.py)."""
     from nets.digits import load_digits
     from nets.losses import cross_entropy
     from nets.optim import SGD
@@ -122,7 +123,9 @@ def train_one(depth: int, plain: bool, settings: dict) -> dict:
         curves["train_loss"].append(loss_sum / len(order))
         curves["test_error"].append(evaluate(model, data.x_test, data.y_test)[0])
     final_train_error, final_train_loss = evaluate(model, x_train, y_train)
-    return {"name": f"{'plain' if plain else 'resnet'}-{depth}", "depth": depth, "plain": plain,
+    state = {"state": dict(model.state_dict())} if settings.get("keep_state") else {}
+    return {**state, "name": f"{'plain' if plain else 'resnet'}-{depth}", "depth": depth,
+            "plain": plain,
             "parameters": model.num_parameters(), "train_images": len(y_train), **curves,
             "final_train_error": final_train_error, "final_train_loss": final_train_loss,
             "final_test_error": curves["test_error"][-1],

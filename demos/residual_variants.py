@@ -82,10 +82,11 @@ def verdict(summary: dict, depths: list) -> dict:
                              if summary[label][depth]["diverged"] == 0
                              and summary[label][depth]["median_train_loss"] < base]
     deep = str(depths[-1])
+    base = summary["x + F(x)"][depths[-1]]
     text = (f"at depth {deep}, " + (", ".join(fixes[deep]) if fixes[deep] else "no variant")
-            + " train lower than x + F(x) with no diverged run; x + F(x) at depth " + deep
-            + f" starts with a stream std of {summary['x + F(x)'][depths[-1]]['stream_std_at_init']:.3g}"
-            + f" and {summary['x + F(x)'][depths[-1]]['diverged']} diverged run(s)")
+            + f" train lower than x + F(x) with no diverged run; x + F(x) at depth {deep} "
+            f"starts with a stream std of {base['stream_std_at_init']:.3g} and has "
+            f"{base['diverged']} diverged run(s)")
     return {"fixes": fixes, "all_fix_at_deepest": len(fixes[deep]) == len(VARIANTS) - 1,
             "text": text}
 

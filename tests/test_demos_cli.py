@@ -42,6 +42,8 @@ BAD = {
                             "--lr": RATE, "--width": COUNT, "--workers": COUNT},
     "residual_variants": {"--depths": COUNT, "--seeds": COUNT, "--epochs": COUNT,
                           "--lr": RATE, "--width": COUNT, "--workers": COUNT},
+    "ensembles": {"--depth": ["10", "0", "x"], "--epochs": COUNT, "--samples": COUNT,
+                  "--lesions": COUNT, "--batch": ["1"] + COUNT, "--workers": COUNT},
     "report": {"--only": ["no_such_demo"]},
 }
 # options that take a path: any text is a valid path, the demo reports a failure to write it
