@@ -15,7 +15,7 @@ from .layers import BatchNorm1d, Identity, LayerNorm, Linear, ReLU, Sigmoid, Tan
 from .mlp import PlainMLP, ResMLP, kaiming_mlp, seed000_network, seed001_network
 from .module import Module, ModuleList, Sequential
 from .probes import Probe, probe_layers
-from .resnet import BasicBlock, Bottleneck, ResNet
+from .resnet import BasicBlock, Bottleneck, PreActBasicBlock, ResNet
 
 __all__ = ["Module", "Sequential", "ModuleList", "Linear", "ReLU", "Tanh", "Sigmoid",
            "Identity", "LayerNorm", "BatchNorm1d", "PlainMLP", "ResMLP", "kaiming_mlp",
@@ -23,5 +23,5 @@ __all__ = ["Module", "Sequential", "ModuleList", "Linear", "ReLU", "Tanh", "Sigm
            "BottleneckBlock", "HighwayLayer", "ResidualStack", "DeepResNet", "Probe",
            "probe_layers", "data", "init", "losses", "manual", "optim", "probes",
            "Conv2d", "BatchNorm2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d",
-           "GlobalAvgPool2d", "BasicBlock", "Bottleneck", "ResNet", "conv", "digits",
+           "GlobalAvgPool2d", "BasicBlock", "PreActBasicBlock", "Bottleneck", "ResNet", "conv", "digits",
            "manual_conv", "resnet"]

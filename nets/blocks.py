@@ -36,7 +36,7 @@ def make_norm(norm: Optional[str], features: int) -> Module:
     return NORMS[norm](features)
 
 
-def make_shortcut(in_features: int, out_features: int, rng) -> Module:
+def linear_shortcut(in_features: int, out_features: int, rng) -> Module:
     """The identity when the widths match, else a learned projection to the new width."""
     if in_features == out_features:
         return Identity()
@@ -60,7 +60,7 @@ class PostActBlock(Module):
         self.norm1 = make_norm(norm, out_features)
         self.fc2 = Linear(out_features, out_features, seed=rng)
         self.norm2 = make_norm(norm, out_features)
-        self.shortcut = make_shortcut(in_features, out_features, rng)
+        self.shortcut = linear_shortcut(in_features, out_features, rng)
 
     def forward(self, x: Tensor) -> Tensor:
         h = self.norm1(self.fc1(x)).relu()
@@ -85,7 +85,7 @@ class PreActBlock(Module):
         self.fc1 = Linear(in_features, out_features, seed=rng)
         self.norm2 = make_norm(norm, out_features)
         self.fc2 = Linear(out_features, out_features, seed=rng)
-        self.shortcut = make_shortcut(in_features, out_features, rng)
+        self.shortcut = linear_shortcut(in_features, out_features, rng)
 
     def forward(self, x: Tensor) -> Tensor:
         h = self.fc1(self.norm1(x).relu())
@@ -115,7 +115,7 @@ class BottleneckBlock(Module):
         self.norm2 = make_norm(norm, bottleneck_features)
         self.expand = Linear(bottleneck_features, out_features, seed=rng)
         self.norm3 = make_norm(norm, out_features)
-        self.shortcut = make_shortcut(in_features, out_features, rng)
+        self.shortcut = linear_shortcut(in_features, out_features, rng)
 
     def forward(self, x: Tensor) -> Tensor:
         h = self.norm1(self.reduce(x)).relu()

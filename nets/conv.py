@@ -11,13 +11,10 @@ import numpy as np
 
 from tinygrad_res import (Tensor, adaptive_avg_pool2d, avg_pool2d, batch_norm, conv2d,
                           global_avg_pool2d, max_pool2d)
+from tinygrad_res.ops.conv import int_pair
 
 from .init import Seed, as_rng, constant_, uniform_, zeros_
 from .module import Module
-
-
-def _pair(value) -> tuple:
-    return (value, value) if isinstance(value, int) else tuple(value)
 
 
 class Conv2d(Module):
@@ -35,8 +32,9 @@ class Conv2d(Module):
                  bias: bool = True, seed: Seed = None, dtype=np.float64) -> None:
         super().__init__()
         self.in_channels, self.out_channels = in_channels, out_channels
-        self.kernel_size, self.stride, self.padding = (_pair(kernel_size), _pair(stride),
-                                                       _pair(padding))
+        self.kernel_size = int_pair("Conv2d", kernel_size, "kernel_size", 1)
+        self.stride = int_pair("Conv2d", stride, "stride", 1)
+        self.padding = int_pair("Conv2d", padding, "padding", 0)
         rng = as_rng(seed)
         bound = 1.0 / math.sqrt(in_channels * self.kernel_size[0] * self.kernel_size[1])
         shape = (out_channels, in_channels) + self.kernel_size
@@ -80,11 +78,12 @@ class BatchNorm2d(Module):
         if x.ndim != 4 or x.shape[1] != self.num_features:
             raise ValueError(f"BatchNorm2d: expected input (N, {self.num_features}, H, W), "
                              f"got shape {x.shape}")
+        # the op normalises, and in training mode updates the running arrays in place
+        out = batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
+                         training=self.training, momentum=self.momentum, eps=self.eps)
         if self.training:
             self.num_batches_tracked = self.num_batches_tracked + 1
-        # batch_norm updates the running arrays in place in training mode
-        return batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
-                          training=self.training, momentum=self.momentum, eps=self.eps)
+        return out
 
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "

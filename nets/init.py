@@ -3,9 +3,12 @@
 Every random scheme takes `seed`: an int (reproducible), a numpy Generator (to draw several
 layers from one stream) or None (fresh randomness).
 
+    >>> from nets import Linear
     >>> layer = Linear(8, 8)
-    >>> kaiming_normal_(layer.weight, seed=0)       # N(0, sqrt(2 / fan_in))
-    >>> zeros_(layer.bias)
+    >>> _ = kaiming_normal_(layer.weight, seed=0)       # N(0, sqrt(2 / fan_in)), in place
+    >>> _ = zeros_(layer.bias)
+    >>> round(float(layer.weight.data.std()), 1), float(abs(layer.bias.data).max())
+    (0.5, 0.0)
 
 The residual-network schemes work on the *branches* of a network: every module with a
 `residual_branch()` method (ResMLP's layers, the blocks of nets/blocks.py) returns the Linear

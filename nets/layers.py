@@ -1,8 +1,9 @@
 """Layers: Linear, activations, LayerNorm and BatchNorm1d.
 
-The norms are written with the engine's ordinary ops (mean, sub, mul, sqrt, div), so their
-backward comes from autodiff, checked in the tests against finite differences and against the
-hand-written numpy backward of nets/manual_layers.py.
+LayerNorm is written with the engine's ordinary ops (mean, sub, mul, sqrt, div), so its backward
+comes from autodiff; BatchNorm1d runs the engine's batch_norm op, as BatchNorm2d does (one copy
+of the running-statistics update). Both are checked in the tests against finite differences and
+against the hand-written numpy backward of nets/manual_layers.py.
 """
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import math
 
 import numpy as np
 
-from tinygrad_res import Tensor, linear
+from tinygrad_res import Tensor, batch_norm, linear
 
 from .init import Seed, as_rng, constant_, uniform_, zeros_
 from .module import Module
@@ -135,27 +136,15 @@ class BatchNorm1d(Module):
             raise ValueError(f"BatchNorm1d: expected input of shape (N, {self.num_features}), "
                              f"got shape {x.shape}")
         _check_features("BatchNorm1d", x, self.num_features)
+        if self.training and x.shape[0] < 2:
+            raise ValueError(f"BatchNorm1d: training needs more than 1 sample per feature to "
+                             f"compute a variance, got shape {x.shape}")
+        # the op normalises, and in training mode updates the running arrays in place
+        out = batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
+                         training=self.training, momentum=self.momentum, eps=self.eps)
         if self.training:
-            n = x.shape[0]
-            if n < 2:
-                raise ValueError(f"BatchNorm1d: training needs more than 1 sample per "
-                                 f"feature to compute a variance, got shape {x.shape}")
-            mean = x.mean(axis=0, keepdims=True)
-            centred = x - mean
-            variance = (centred * centred).mean(axis=0, keepdims=True)
-            self._update_running_stats(mean.data[0], variance.data[0] * n / (n - 1))
-            out = centred / (variance + self.eps).sqrt()
-        else:
-            out = (x - self.running_mean) / np.sqrt(self.running_var + self.eps)
-        if self.weight is not None:
-            out = out * self.weight + self.bias
+            self.num_batches_tracked = self.num_batches_tracked + 1
         return out
-
-    def _update_running_stats(self, mean: np.ndarray, unbiased_var: np.ndarray) -> None:
-        m = self.momentum
-        self.running_mean = (1 - m) * self.running_mean + m * mean
-        self.running_var = (1 - m) * self.running_var + m * unbiased_var
-        self.num_batches_tracked = self.num_batches_tracked + 1
 
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "

@@ -3,8 +3,12 @@
 Each is composed of engine ops, so autodiff gives its gradient. `reduction` is 'mean'
 (default), 'sum' or 'none' (the per-entry losses).
 
+    >>> from nets import Linear
+    >>> model, x, y = Linear(3, 1, seed=0), Tensor(np.ones((4, 3))), Tensor(np.zeros((4, 1)))
     >>> loss = mse_loss(model(x), y)
     >>> loss.backward()
+    >>> model.weight.grad.shape
+    (1, 3)
 """
 from __future__ import annotations
 

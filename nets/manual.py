@@ -1,7 +1,11 @@
 """Hand-written numpy backprop for every network of nets: the reference autodiff must match.
 
-    >>> loss, grads = loss_and_grads(model, x, target)      # MSE loss
-    >>> # grads[i] is d loss / d list(model.parameters())[i], computed without the engine
+    >>> import numpy as np, nets
+    >>> model = nets.ResMLP(depth=3, width=4, seed=0)
+    >>> x = np.random.default_rng(0).standard_normal((5, 4))
+    >>> loss, grads = loss_and_grads(model, x, x)      # MSE loss, no engine involved
+    >>> [g.shape for g in grads[:2]]                   # d loss / d each parameter, in order
+    [(4, 4), (4,)]
 
 The arithmetic lives in numpy-only modules, each readable on its own:
 nets/manual_mlp.py (seed 000's algorithm for PlainMLP / ResMLP), nets/manual_blocks.py (each

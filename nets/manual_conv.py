@@ -8,8 +8,12 @@ closed-form backward; here the backward walks the forward's steps in reverse, on
 Each `*_forward` returns (output, cache); each `*_backward(grad_output, cache)` returns the
 gradients of the inputs, in order.
 
+    >>> import numpy as np
+    >>> x, w, b = np.ones((2, 3, 5, 5)), np.ones((4, 3, 3, 3)), np.zeros(4)
     >>> out, cache = conv2d_forward(x, w, b, stride=1, padding=1)
     >>> dx, dw, db = conv2d_backward(np.ones_like(out), cache)
+    >>> out.shape, dx.shape, dw.shape, db.shape
+    ((2, 4, 5, 5), (2, 3, 5, 5), (4, 3, 3, 3), (4,))
 """
 from __future__ import annotations
 

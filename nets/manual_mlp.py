@@ -60,7 +60,10 @@ def mlp_loss_and_grads(weights: Sequence[np.ndarray], biases: Sequence[np.ndarra
     """MSE loss of the network on (x, target) and its gradients [dW_1, db_1, dW_2, ...], the
     order of `PlainMLP.parameters()`.
 
+    >>> x = np.array([[1.0, -1.0]])
     >>> loss, grads = mlp_loss_and_grads([np.eye(2)], [np.zeros(2)], x, x, residual=False)
+    >>> loss                       # relu([1, -1]) = [1, 0]: the second entry is missed by 1
+    0.5
     """
     pre_activations, activations = mlp_forward(weights, biases, x, residual)
     loss, delta = mse_forward_backward(activations[-1], _float_array(target))

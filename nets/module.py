@@ -266,8 +266,10 @@ class Module:
 class Sequential(Module):
     """Modules applied one after another: `Sequential(Linear(2, 4), ReLU(), Linear(4, 1))`.
 
+    >>> from nets import Linear, ReLU
     >>> model = Sequential(Linear(2, 4), ReLU())
-    >>> model[0]            # Linear(in_features=2, out_features=4, bias=True)
+    >>> model[0]
+    Linear(in_features=2, out_features=4, bias=True)
     """
 
     def __init__(self, *modules: Module) -> None:

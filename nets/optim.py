@@ -1,7 +1,11 @@
 """Optimizers with PyTorch's update rules: SGD (momentum, weight decay) and Adam.
 
+    >>> import numpy as np
+    >>> from nets import Linear
+    >>> from nets.losses import mse_loss
+    >>> model, x = Linear(2, 2, seed=0), Tensor(np.ones((3, 2)))
     >>> opt = SGD(model.parameters(), lr=0.01, momentum=0.9)
-    >>> opt.zero_grad(); loss_fn(model(x), y).backward(); opt.step()
+    >>> opt.zero_grad(); mse_loss(model(x), x).backward(); opt.step()
 
 Updates are made in place on `p.data` with numpy, outside the graph. `p.grad` is only read:
 the weight-decayed gradient is a new array, so a `.grad` a learner is inspecting never changes

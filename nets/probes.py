@@ -4,12 +4,19 @@ A Probe puts a forward hook on each module it watches and keeps the module's out
 After `loss.backward()` each kept output has a `.grad` (the engine fills intermediates too), so
 both seed 001 measurements come from one pass:
 
+    >>> import nets
+    >>> from nets.losses import mse_loss
+    >>> model = nets.seed001_network(residual=False, depth=5, width=8)
+    >>> x = Tensor(np.random.default_rng(0).uniform(-1, 1, (16, 8)))
     >>> with Probe(model.layers) as probe:           # or probe_layers(model, "branch")
     ...     loss = mse_loss(model(x), x)
     ...     loss.backward()
-    >>> probe.activation_std()      # std of each layer's output
-    >>> probe.grad_norm()           # || d loss / d output || of each layer
-    >>> weight_grad_norms(model)    # || d loss / d W || of each Linear layer
+    >>> len(probe.activation_std())      # std of each layer's output
+    5
+    >>> len(probe.grad_norm())           # || d loss / d output || of each layer
+    5
+    >>> len(weight_grad_norms(model))    # || d loss / d W || of each Linear layer
+    5
 """
 from __future__ import annotations
 

@@ -1,17 +1,17 @@
 """Convolutional residual networks for small images (He et al. 2015 and 2016; seed 004).
 
-    BasicBlock   (v1, post-activation)  relu( bn(conv3(relu(bn(conv3(x))))) + shortcut(x) )
-    PreActBlock  (v2, pre-activation)   conv3(relu(bn(conv3(relu(bn(x)))))) + shortcut(x)
-    Bottleneck   (v1)   relu( bn(conv1(relu(bn(conv3(relu(bn(conv1(x)))))))) + shortcut(x) )
-                        (conv1, conv3: 1x1 and 3x3 convolutions)
+    BasicBlock        (v1, post-activation)  relu( bn(conv3(relu(bn(conv3(x))))) + shortcut(x) )
+    PreActBasicBlock  (v2, pre-activation)   conv3(relu(bn(conv3(relu(bn(x)))))) + shortcut(x)
+    Bottleneck        (v1)  relu( bn(conv1(relu(bn(conv3(relu(bn(conv1(x)))))))) + shortcut(x) )
+                            (conv1, conv3: 1x1 and 3x3 convolutions)
 
 The shortcut is the identity where the block keeps the shape, and "option B" where it does not
 (stride 2 or more channels): a 1x1 convolution with that stride, then batch norm. `plain=True`
 removes the shortcut, projection included, and changes nothing else: that is He et al.'s
 "plain" network, the control the residual network is compared with.
 
-PreActBlock is the convolutional twin of nets.blocks.PreActBlock (which works on vectors); import
-it from here: `from nets.resnet import PreActBlock`.
+PreActBasicBlock is the convolutional twin of nets.PreActBlock (nets/blocks.py), which works on
+vectors.
 """
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def conv_he(in_channels: int, out_channels: int, kernel_size: int, stride: int, 
     return conv
 
 
-def make_shortcut(in_channels: int, out_channels: int, stride: int, plain: bool, rng,
+def conv_shortcut(in_channels: int, out_channels: int, stride: int, plain: bool, rng,
                   norm: bool = True) -> Optional[Module]:
     """None for a plain block; the identity if the shape is kept; else option B, a 1x1 conv
     with the block's stride (followed by batch norm when `norm`)."""
@@ -58,6 +58,7 @@ class BasicBlock(Module):
     `shortcut_seed` draws the projection's weights from a stream of their own, so a plain and a
     residual network built from the same seed share every weight on the main path.
 
+    >>> import numpy as np
     >>> block = BasicBlock(16, 32, stride=2, seed=0)     # projection shortcut
     >>> block(Tensor(np.zeros((2, 16, 8, 8)))).shape
     (2, 32, 4, 4)
@@ -72,7 +73,7 @@ class BasicBlock(Module):
         self.bn1 = BatchNorm2d(out_channels)
         self.conv2 = conv_he(out_channels, out_channels, 3, 1, rng)
         self.bn2 = BatchNorm2d(out_channels)
-        self.shortcut = make_shortcut(in_channels, out_channels, stride, plain,
+        self.shortcut = conv_shortcut(in_channels, out_channels, stride, plain,
                                       rng if shortcut_seed is None else as_rng(shortcut_seed))
 
     def forward(self, x: Tensor) -> Tensor:
@@ -83,7 +84,7 @@ class BasicBlock(Module):
         return h.relu()
 
 
-class PreActBlock(Module):
+class PreActBasicBlock(Module):
     """Batch norm and ReLU before each 3x3 convolution (ResNet v2): on the identity path
     nothing but the addition touches x. A projection (1x1 conv, no norm: the next block
     normalises) reads the pre-activated input relu(bn1(x)), as in the authors' code."""
@@ -91,13 +92,13 @@ class PreActBlock(Module):
     def __init__(self, in_channels: int, out_channels: int, stride: int = 1, plain: bool = False,
                  seed: Seed = None, shortcut_seed: Seed = None) -> None:
         super().__init__()
-        _check_block("PreActBlock", in_channels, out_channels, stride)
+        _check_block("PreActBasicBlock", in_channels, out_channels, stride)
         rng = as_rng(seed)
         self.bn1 = BatchNorm2d(in_channels)
         self.conv1 = conv_he(in_channels, out_channels, 3, stride, rng)
         self.bn2 = BatchNorm2d(out_channels)
         self.conv2 = conv_he(out_channels, out_channels, 3, 1, rng)
-        self.shortcut = make_shortcut(in_channels, out_channels, stride, plain,
+        self.shortcut = conv_shortcut(in_channels, out_channels, stride, plain,
                                       rng if shortcut_seed is None else as_rng(shortcut_seed),
                                       norm=False)
 
@@ -128,7 +129,7 @@ class Bottleneck(Module):
         self.bn2 = BatchNorm2d(narrow)
         self.conv3 = conv_he(narrow, out_channels, 1, 1, rng)
         self.bn3 = BatchNorm2d(out_channels)
-        self.shortcut = make_shortcut(in_channels, out_channels, stride, plain,
+        self.shortcut = conv_shortcut(in_channels, out_channels, stride, plain,
                                       rng if shortcut_seed is None else as_rng(shortcut_seed))
 
     def forward(self, x: Tensor) -> Tensor:
@@ -140,7 +141,7 @@ class Bottleneck(Module):
         return h.relu()
 
 
-BLOCKS = {"basic": BasicBlock, "preact": PreActBlock, "bottleneck": Bottleneck}
+BLOCKS = {"basic": BasicBlock, "preact": PreActBasicBlock, "bottleneck": Bottleneck}
 
 
 def blocks_per_stage(depth: int, block: str) -> int:
@@ -163,6 +164,7 @@ class ResNet(Module):
     bottleneck blocks, whose stages are 4x wider (64, 128, 256) around a (16, 32, 64) bottleneck.
     Pre-activation networks end with batch norm and ReLU before pooling, as in He et al. 2016.
 
+    >>> import numpy as np
     >>> model = ResNet(20, num_classes=10, seed=0)                 # ResNet-20
     >>> plain = ResNet(20, num_classes=10, plain=True, seed=0)     # plain-20, same main path
     >>> model(Tensor(np.zeros((4, 1, 8, 8)))).shape

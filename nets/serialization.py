@@ -18,7 +18,10 @@ import numpy as np
 def save_npz(path: str, arrays: Mapping[str, np.ndarray]) -> None:
     """Write `arrays` to `path` (an .npz file) atomically.
 
-    >>> save_npz("out/model.npz", model.state_dict())
+    >>> from nets import Linear
+    >>> save_npz("out/model.npz", Linear(2, 3, seed=0).state_dict())
+    >>> list(load_npz("out/model.npz"))
+    ['weight', 'bias']
     """
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))

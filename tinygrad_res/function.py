@@ -183,8 +183,8 @@ def topological_order(root: "Tensor") -> list:
     With an explicit stack instead of recursion: a chain of 10,000 ops works.
 
     >>> from tinygrad_res import Tensor
-    >>> x = Tensor([1.0], name="x")
-    >>> y = x * 2.0
+    >>> x = Tensor([1.0], requires_grad=True, name="x")
+    >>> y = x * 2.0                   # the number 2.0 becomes a constant tensor (no op, no name)
     >>> [t.op or t.name for t in topological_order(y + x)]
     ['x', None, 'mul', 'add']
     """
@@ -198,7 +198,9 @@ def topological_order(root: "Tensor") -> list:
         elif tensor not in visited:
             visited.add(tensor)
             stack.append((tensor, True))  # popped again once its inputs are done
-            stack.extend((parent, False) for parent in reversed(tensor.parents))
+            for parent in reversed(tensor.parents):  # reversed: the first input comes first
+                if parent not in visited:
+                    stack.append((parent, False))
     return order
     # END TASK 3.1
 
@@ -215,6 +217,7 @@ def backprop(root: "Tensor", grad=None, write_grad: bool = True,
     each op's backward with what it returned (the graph views trace the steps with it).
     """
     grads = {root: seed_gradient(root, grad)}
+    anomaly = state.anomaly  # read once: a per-thread lookup
     for tensor in reversed(topological_order(root)):
         grad = grads.get(tensor)
         if grad is None:  # a constant, or no op sent it anything
@@ -232,9 +235,10 @@ def backprop(root: "Tensor", grad=None, write_grad: bool = True,
             if parent_grad is None or not parent.requires_grad:
                 continue
             parent_grad = fit_gradient(parent_grad, parent, grad)
-            grads[parent] = parent_grad if parent not in grads else grads[parent] + parent_grad
+            previous = grads.get(parent)
+            grads[parent] = parent_grad if previous is None else previous + parent_grad
         # END TASK 3.2
-        if state.anomaly and hasattr(fn, "created_at"):
+        if anomaly and hasattr(fn, "created_at"):
             check_finite(fn, input_grads, "backward")
         if on_step is not None:
             on_step(tensor, grad, input_grads)

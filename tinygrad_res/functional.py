@@ -25,7 +25,7 @@ def stack(tensors: Sequence, axis: int = 0) -> Tensor:
     return ops.Stack.apply(*_tensors("stack", tensors), axis=axis)
 
 
-def _pair(a, b) -> tuple:
+def _both_tensors(a, b) -> tuple:
     """Make both operands tensors; a plain number takes the float type of the other."""
     if isinstance(a, Tensor):
         return a, a._lift(b)
@@ -38,7 +38,7 @@ def where(cond, a, b) -> Tensor:
     """Entries of `a` where `cond` is true, else of `b`. `cond` (a bool array or Tensor) gets
     no gradient; `a` and `b` may be numbers. All three broadcast."""
     cond_array = np.asarray(cond.data if isinstance(cond, Tensor) else cond).astype(bool)
-    a, b = _pair(a, b)
+    a, b = _both_tensors(a, b)
     try:
         np.broadcast_shapes(cond_array.shape, a.shape, b.shape)
     except ValueError:
@@ -49,7 +49,7 @@ def where(cond, a, b) -> Tensor:
 
 def maximum(a, b) -> Tensor:
     """Entrywise maximum; at ties each side gets half the gradient, as in PyTorch."""
-    return ops.Maximum.apply(*_pair(a, b))
+    return ops.Maximum.apply(*_both_tensors(a, b))
 
 
 def linear(x: Tensor, weight: Tensor, bias: Optional[Tensor] = None) -> Tensor:

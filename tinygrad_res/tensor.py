@@ -200,6 +200,9 @@ class Tensor:
     def sqrt(self): return ops.Sqrt.apply(self)
     def abs(self): return ops.Abs.apply(self)
 
+    def leaky_relu(self, negative_slope: float = 0.01):
+        return ops.LeakyReLU.apply(self, negative_slope=negative_slope)
+
     # ----- reductions -------------------------------------------------------------------
     def sum(self, axis=None, keepdims: bool = False):
         return ops.Sum.apply(self, axis=axis, keepdims=keepdims)
@@ -215,6 +218,9 @@ class Tensor:
 
     def log_softmax(self, axis: int = -1):
         return ops.LogSoftmax.apply(self, axis=axis)
+
+    def logsumexp(self, dim, keepdim: bool = False):
+        return composite.logsumexp(self, dim, keepdim)
 
     # ----- shape ------------------------------------------------------------------------
     def reshape(self, *shape):
@@ -251,4 +257,4 @@ class Tensor:
         return ops.GetItem.apply(self, index=index)
 
 
-from . import ops  # noqa: E402  (the ops need Tensor; Tensor's methods need the ops)
+from . import composite, ops  # noqa: E402  (they need Tensor; Tensor's methods need them)

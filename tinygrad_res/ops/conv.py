@@ -12,7 +12,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from ..function import Function
 
 
-def pair(op: str, value, what: str, minimum: int) -> tuple:
+def int_pair(op: str, value, what: str, minimum: int) -> tuple:
     """An int or a pair of ints (height, width), each >= minimum, as a 2-tuple."""
     values = (value, value) if isinstance(value, (int, np.integer)) else tuple(value)
     if len(values) != 2 or not all(isinstance(v, (int, np.integer)) for v in values):
@@ -89,8 +89,8 @@ class Conv2d(Function):
         if bias is not None and bias.shape != (o,):
             raise ValueError(f"conv2d: bias {bias.shape} does not fit weight {weight.shape}; "
                              f"expected ({o},)")
-        self.stride = pair(self.name, stride, "stride", 1)
-        self.padding = ph, pw = pair(self.name, padding, "padding", 0)
+        self.stride = int_pair(self.name, stride, "stride", 1)
+        self.padding = ph, pw = int_pair(self.name, padding, "padding", 0)
         oh, ow = output_size(self.name, x.shape, (kh, kw), self.stride, self.padding)
         padded = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw))) if ph or pw else x
         # (N, C, OH, OW, kh, kw) -> rows (n, oh, ow), columns (c, i, j): matches W.reshape(O, -1)

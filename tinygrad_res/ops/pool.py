@@ -6,12 +6,12 @@ window's gradient back to its pixels with conv.col2im.
 import numpy as np
 
 from ..function import Function
-from .conv import check_4d, col2im, output_size, pair, windows
+from .conv import check_4d, col2im, output_size, int_pair, windows
 
 
 def _kernel_and_stride(op: str, kernel_size, stride) -> tuple:
-    kernel = pair(op, kernel_size, "kernel_size", 1)
-    return kernel, kernel if stride is None else pair(op, stride, "stride", 1)
+    kernel = int_pair(op, kernel_size, "kernel_size", 1)
+    return kernel, kernel if stride is None else int_pair(op, stride, "stride", 1)
 
 
 class MaxPool2d(Function):
@@ -86,7 +86,7 @@ class AdaptiveAvgPool2d(Function):
 
     def forward(self, x, output_size):
         check_4d(self.name, x)
-        oh, ow = pair(self.name, output_size, "output_size", 1)
+        oh, ow = int_pair(self.name, output_size, "output_size", 1)
         if oh > x.shape[2] or ow > x.shape[3]:
             raise ValueError(f"adaptive_avg_pool2d: output_size {(oh, ow)} is larger than the "
                              f"input's spatial size {x.shape[2:]} (input {x.shape})")

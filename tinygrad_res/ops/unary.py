@@ -50,9 +50,27 @@ class ReLU(Function):
     def backward(self, grad_output):
         # BEGIN TASK 1.3
         (out,) = self.saved
-        mask = (out > 0.0).astype(grad_output.dtype)  # float * float is faster than float * bool
-        return grad_output * mask
+        return grad_output * (out > 0)
         # END TASK 1.3
+
+
+class LeakyReLU(Function):
+    """z = a where a > 0, else slope * a   dz/da = 1 where a > 0, else slope
+
+    slope is `negative_slope` (0.01 by default), as torch.nn.functional.leaky_relu; at a = 0
+    the derivative is the slope, as in PyTorch.
+    """
+    name = "leaky_relu"
+    rule = "pass grad where input > 0, grad times the slope elsewhere"
+
+    def forward(self, a, negative_slope=0.01):
+        self.negative_slope = negative_slope
+        self.save_for_backward(a)
+        return np.where(a > 0, a, a * negative_slope)
+
+    def backward(self, grad_output):
+        (a,) = self.saved
+        return np.where(a > 0, grad_output, grad_output * self.negative_slope)
 
 
 class Tanh(Function):

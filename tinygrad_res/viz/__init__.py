@@ -4,9 +4,14 @@
     >>> loss = viz.residual_mlp_example()              # or any scalar Tensor
     >>> g = viz.draw_graph(loss)                       # a graphviz.Digraph (inline in Jupyter)
     >>> viz.render(g, "out/graph.svg")                 # dot, else graphviz-pure
-    >>> for step in viz.trace_backward(loss):          # plain data, one step per op
-    ...     print(viz.format_backward_step(step))
+    PosixPath('out/graph.svg')
+    >>> steps = list(viz.trace_backward(loss))         # plain data, one step per op
+    >>> print(viz.format_backward_step(steps[0]))      # doctest: +ELLIPSIS
+    step 1: backward through mean -> loss (in loss)
+      grad arriving at loss: 1
+    ...
     >>> viz.save_stepper(loss, "out/stepper.html")     # one self-contained page
+    PosixPath('out/stepper.html')
 
 `draw_graph`, `GraphView` and `save_stepper` need the graphviz Python package; they are
 imported on first use so that `viz.scope` (used by nets while building graphs) needs nothing.

@@ -110,9 +110,12 @@ def draw_graph(tensor, rankdir: str = "LR", show: str = "values", clusters: Clus
     names : labels for tensors, as {name: tensor} or (name, tensor) pairs; pass
         `model.named_parameters()` to see 'layers.0.linear.weight' instead of 't1'.
 
-    >>> g = draw_graph(loss, rankdir="TB", show="shapes")
-    >>> g            # in Jupyter: drawn inline
+    >>> from tinygrad_res.viz import render, residual_mlp_example
+    >>> g = draw_graph(residual_mlp_example(), rankdir="TB", show="shapes")
+    >>> g.source.splitlines()[0]          # in Jupyter, `g` alone draws the graph inline
+    'digraph computation_graph {'
     >>> render(g, "out/loss.svg")
+    PosixPath('out/loss.svg')
     """
     check_options(tensor, rankdir, show, max_depth, max_clusters)
     layout = build_layout(tensor, clusters, max_depth, max_clusters, names)

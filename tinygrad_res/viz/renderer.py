@@ -92,8 +92,9 @@ def pipe(graph, format: str = "svg") -> bytes:
 def render(graph, path: Union[str, Path], format: Optional[str] = None) -> Path:
     """Write `graph` to `path` as svg, png or pdf (from the file suffix unless `format` is given).
 
-    >>> render(draw_graph(loss), "out/loss.svg")
-    PosixPath('out/loss.svg')
+    >>> from tinygrad_res import viz
+    >>> render(viz.draw_graph(viz.residual_mlp_example()), "out/loss.png")
+    PosixPath('out/loss.png')
     """
     path = Path(path)
     if format is None:

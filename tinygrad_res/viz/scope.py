@@ -45,8 +45,12 @@ class ScopeFrame:
 class scope:
     """Record the ops run inside this block under `name` (per thread, nestable).
 
-    >>> with viz.scope("block1"):
+    >>> from tinygrad_res import Tensor
+    >>> x, w = Tensor([[1.0, -2.0]], requires_grad=True), Tensor([[0.5], [0.5]])
+    >>> with scope("block1"):
     ...     h = x + (x @ w).relu()     # the matmul, relu and add are drawn inside a "block1" box
+    >>> scope_of(h).path
+    ('block1',)
 
     A class rather than a @contextmanager generator: nets enters one per module call, and a
     class is the cheaper of the two.

@@ -129,7 +129,8 @@ def save_stepper(loss, path: Union[str, Path] = "out/stepper.html", rankdir: str
     network is needed: the SVG and the step data are inside the file. The drawing options
     are those of `draw_graph`; `open_browser` opens the page once written.
 
-    >>> save_stepper(viz.residual_mlp_example(), "out/stepper.html", open_browser=True)
+    >>> from tinygrad_res import viz
+    >>> save_stepper(viz.residual_mlp_example(), "out/stepper.html")  # open_browser=True opens it
     PosixPath('out/stepper.html')
     """
     path = Path(path)

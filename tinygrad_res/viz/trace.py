@@ -3,6 +3,7 @@
 Each step is a dataclass holding numpy arrays and strings, so the text view (text.py), the
 HTML stepper (stepper.py) and a notebook all show the same thing.
 
+    >>> from tinygrad_res.viz import residual_mlp_example
     >>> steps = list(trace_backward(residual_mlp_example()))
     >>> steps[0].op, steps[0].grad_output          # the first step starts from d loss / d loss = 1
     ('mean', array(1.))
@@ -119,6 +120,7 @@ def trace_backward(loss, grad=None, names: Names = None) -> Iterator[BackwardSte
     returned, but no `.grad` is written: watching is not training. `grad` seeds a non-scalar
     output, as in `backward(grad)`; `names` labels tensors as in `draw_graph`.
 
+    >>> from tinygrad_res.viz import residual_mlp_example
     >>> for step in trace_backward(residual_mlp_example()):
     ...     print(step.op, [sent.to.name for sent in step.sent])      # doctest: +ELLIPSIS
     mean ['sq']

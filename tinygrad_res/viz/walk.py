@@ -31,6 +31,7 @@ def _labels(names: Names) -> dict:
 class GraphIndex:
     """The tensors of a graph in order, with ids, display names and who uses whom.
 
+    >>> from tinygrad_res.viz import residual_mlp_example
     >>> loss = residual_mlp_example()
     >>> index = GraphIndex(loss)
     >>> index.tensor_id(loss), index.op_id(loss), index.name(index.tensors[0])

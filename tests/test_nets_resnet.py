@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from nets.resnet import BasicBlock, Bottleneck, PreActBlock, ResNet, blocks_per_stage
+from nets.resnet import BasicBlock, Bottleneck, PreActBasicBlock, ResNet, blocks_per_stage
 from tinygrad_res import Tensor, gradcheck, topological_order
 
 
@@ -71,8 +71,8 @@ def test_plain_removes_the_shortcuts_and_nothing_else():
 
 @pytest.mark.parametrize("block_type, args, out_shape", [
     (BasicBlock, (8, 16, 2), (2, 16, 3, 3)),
-    (PreActBlock, (8, 16, 2), (2, 16, 3, 3)),
-    (PreActBlock, (8, 8, 1), (2, 8, 5, 5)),
+    (PreActBasicBlock, (8, 16, 2), (2, 16, 3, 3)),
+    (PreActBasicBlock, (8, 8, 1), (2, 8, 5, 5)),
     (Bottleneck, (8, 32, 1), (2, 32, 5, 5)),
     (Bottleneck, (32, 32, 2), (2, 32, 3, 3)),
 ])
@@ -92,7 +92,7 @@ def test_preact_identity_path_is_untouched(rng):
     # zero the last conv of the branch: a pre-activation block is then exactly the identity,
     # a post-activation block is not (its final relu clips the negative inputs)
     x = Tensor(rng.standard_normal((2, 4, 3, 3)))
-    pre, post = PreActBlock(4, 4, seed=0), BasicBlock(4, 4, seed=0)
+    pre, post = PreActBasicBlock(4, 4, seed=0), BasicBlock(4, 4, seed=0)
     pre.conv2.weight.data[...] = 0.0
     post.bn2.weight.data[...] = 0.0
     np.testing.assert_allclose(pre(x).data, x.data)
