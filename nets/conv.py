@@ -91,24 +91,41 @@ class BatchNorm2d(Module):
 
 
 class _Pool2d(Module):
-    """A window size and a stride (the window size by default: windows do not overlap)."""
+    """A window size, a stride (the window size by default: windows do not overlap) and a
+    padding (at most half the window)."""
 
-    def __init__(self, kernel_size, stride=None) -> None:
+    def __init__(self, kernel_size, stride=None, padding=0) -> None:
         super().__init__()
-        self.kernel_size, self.stride = kernel_size, stride
+        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
 
     def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}"
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
 class MaxPool2d(_Pool2d):
+    """torch.nn.MaxPool2d: pads with -inf.
+
+    >>> MaxPool2d(3, stride=2, padding=1)(Tensor(np.zeros((1, 64, 112, 112)))).shape
+    (1, 64, 56, 56)
+    """
+
     def forward(self, x: Tensor) -> Tensor:
-        return max_pool2d(x, self.kernel_size, self.stride)
+        return max_pool2d(x, self.kernel_size, self.stride, self.padding)
 
 
 class AvgPool2d(_Pool2d):
+    """torch.nn.AvgPool2d: pads with zeros, counted in the mean unless count_include_pad=False."""
+
+    def __init__(self, kernel_size, stride=None, padding=0,
+                 count_include_pad: bool = True) -> None:
+        super().__init__(kernel_size, stride, padding)
+        self.count_include_pad = count_include_pad
+
     def forward(self, x: Tensor) -> Tensor:
-        return avg_pool2d(x, self.kernel_size, self.stride)
+        return avg_pool2d(x, self.kernel_size, self.stride, self.padding, self.count_include_pad)
+
+    def extra_repr(self) -> str:
+        return super().extra_repr() + f", count_include_pad={self.count_include_pad}"
 
 
 class AdaptiveAvgPool2d(Module):
