@@ -6,11 +6,12 @@ probes, and the hand-written numpy backprop they are checked against (nets.manua
     >>> opt = nets.optim.Adam(model.parameters(), lr=1e-3)
 """
 from . import data, init, losses, manual, optim, probes
-from . import conv, digits, manual_conv, resnet
+from . import conv, digits, imagenet, manual_conv, resnet, variants
 from .blocks import (BottleneckBlock, DeepResNet, HighwayLayer, PostActBlock, PreActBlock,
                      ResidualStack)
 from .conv import (AdaptiveAvgPool2d, AvgPool2d, BatchNorm2d, Conv2d, GlobalAvgPool2d,
                    MaxPool2d)
+from .imagenet import ImageNetResNet, resnet18, resnet34, resnet50, resnet101, resnet152
 from .layers import BatchNorm1d, Identity, LayerNorm, Linear, ReLU, Sigmoid, Tanh
 from .mlp import PlainMLP, ResMLP, kaiming_mlp, seed000_network, seed001_network
 from .module import Module, ModuleList, Sequential
@@ -24,4 +25,5 @@ __all__ = ["Module", "Sequential", "ModuleList", "Linear", "ReLU", "Tanh", "Sigm
            "probe_layers", "data", "init", "losses", "manual", "optim", "probes",
            "Conv2d", "BatchNorm2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d",
            "GlobalAvgPool2d", "BasicBlock", "PreActBasicBlock", "Bottleneck", "ResNet", "conv", "digits",
-           "manual_conv", "resnet"]
+           "manual_conv", "resnet", "imagenet", "variants", "ImageNetResNet", "resnet18",
+           "resnet34", "resnet50", "resnet101", "resnet152"]
