@@ -6,9 +6,12 @@ probes, and the hand-written numpy backprop they are checked against (nets.manua
     >>> opt = nets.optim.Adam(model.parameters(), lr=1e-3)
 """
 from . import data, init, losses, manual, optim, probes
+from . import attention, embedding, transformer
 from . import conv, digits, imagenet, manual_conv, resnet, variants
+from .attention import MultiheadAttention
 from .blocks import (BottleneckBlock, DeepResNet, HighwayLayer, PostActBlock, PreActBlock,
                      ResidualStack)
+from .embedding import Embedding
 from .conv import (AdaptiveAvgPool2d, AvgPool2d, BatchNorm2d, Conv2d, GlobalAvgPool2d,
                    MaxPool2d)
 from .imagenet import ImageNetResNet, resnet18, resnet34, resnet50, resnet101, resnet152
@@ -17,6 +20,7 @@ from .mlp import PlainMLP, ResMLP, kaiming_mlp, seed000_network, seed001_network
 from .module import Module, ModuleList, Sequential
 from .probes import Probe, probe_layers
 from .resnet import BasicBlock, Bottleneck, PreActBasicBlock, ResNet
+from .transformer import CausalLM, TransformerBlock
 
 __all__ = ["Module", "Sequential", "ModuleList", "Linear", "ReLU", "Tanh", "Sigmoid",
            "Identity", "LayerNorm", "BatchNorm1d", "PlainMLP", "ResMLP", "kaiming_mlp",
@@ -26,4 +30,5 @@ __all__ = ["Module", "Sequential", "ModuleList", "Linear", "ReLU", "Tanh", "Sigm
            "Conv2d", "BatchNorm2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d",
            "GlobalAvgPool2d", "BasicBlock", "PreActBasicBlock", "Bottleneck", "ResNet", "conv", "digits",
            "manual_conv", "resnet", "imagenet", "variants", "ImageNetResNet", "resnet18",
-           "resnet34", "resnet50", "resnet101", "resnet152"]
+           "resnet34", "resnet50", "resnet101", "resnet152", "attention", "embedding",
+           "transformer", "MultiheadAttention", "Embedding", "TransformerBlock", "CausalLM"]

@@ -40,22 +40,12 @@ def _check(q: Tensor, k: Tensor, v: Tensor) -> None:
                          f"sequence length (dim -2)")
 
 
-def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn_mask=None,
-                                 dropout_p: float = 0.0, is_causal: bool = False,
-                                 scale: Optional[float] = None) -> Tensor:
-    """Attention of each query over the keys, as torch.nn.functional.scaled_dot_product_attention.
-
-    attn_mask broadcasts to (..., L, S): a bool mask keeps the scores where it is True (and
-    makes the others -inf before the softmax), a float mask (an array or a Tensor) is added to
-    the scores. is_causal=True masks the keys after each query (L x S, top-left aligned); it
-    cannot be combined with attn_mask. A query whose every key is masked gets zeros (no
-    weight anywhere), as in PyTorch. dropout_p must be 0: the engine has no dropout.
-    """
+def attention_weights(query: Tensor, key: Tensor, attn_mask=None, is_causal: bool = False,
+                      scale: Optional[float] = None) -> Tensor:
+    """softmax(q @ k^T * scale + mask) over the keys, (..., L, S): the weights that
+    scaled_dot_product_attention applies to the values (see there for the arguments).
+    nets.MultiheadAttention returns them when asked (need_weights=True)."""
     op = "scaled_dot_product_attention"
-    _check(query, key, value)
-    if dropout_p != 0.0:
-        raise ValueError(f"{op}: dropout_p must be 0.0 (the engine has no dropout), got "
-                         f"{dropout_p}")
     if is_causal and attn_mask is not None:
         raise ValueError(f"{op}: give attn_mask or is_causal=True, not both (as in PyTorch)")
     target, source = query.shape[-2], key.shape[-2]
@@ -80,8 +70,26 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
     # softmax"), where a plain softmax of a row of -inf would give NaN
     dead = np.isneginf(scores.data).all(axis=-1, keepdims=True)
     if dead.any():
-        return where(dead, 0.0, where(dead, 0.0, scores).softmax(axis=-1)) @ value
-    return scores.softmax(axis=-1) @ value
+        return where(dead, 0.0, where(dead, 0.0, scores).softmax(axis=-1))
+    return scores.softmax(axis=-1)
 
 
-__all__ = ["scaled_dot_product_attention", "causal_mask"]
+def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn_mask=None,
+                                 dropout_p: float = 0.0, is_causal: bool = False,
+                                 scale: Optional[float] = None) -> Tensor:
+    """Attention of each query over the keys, as torch.nn.functional.scaled_dot_product_attention.
+
+    attn_mask broadcasts to (..., L, S): a bool mask keeps the scores where it is True (and
+    makes the others -inf before the softmax), a float mask (an array or a Tensor) is added to
+    the scores. is_causal=True masks the keys after each query (L x S, top-left aligned); it
+    cannot be combined with attn_mask. A query whose every key is masked gets zeros (no
+    weight anywhere), as in PyTorch. dropout_p must be 0: the engine has no dropout.
+    """
+    _check(query, key, value)
+    if dropout_p != 0.0:
+        raise ValueError(f"scaled_dot_product_attention: dropout_p must be 0.0 (the engine has "
+                         f"no dropout), got {dropout_p}")
+    return attention_weights(query, key, attn_mask, is_causal, scale) @ value
+
+
+__all__ = ["scaled_dot_product_attention", "attention_weights", "causal_mask"]
