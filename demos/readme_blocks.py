@@ -97,9 +97,9 @@ def render_depth_sweep(runs: Dict[str, dict]) -> str:
             row.append("-" if reference is None else f"{reference:.6f}")
         rows.append(row)
     baseline = d["baseline"]
-    text = [f"Seed 000's depth sweep (width {d['width']}, {d['points']} points, per-sample SGD "
-            f"at lr {d['lr']:g}, {d['epochs']} epochs), as measured by {command(DEPTH_SWEEP)}, "
-            f"beside the seed's published table:", "",
+    text = [wrap(f"Seed 000's depth sweep (width {d['width']}, {d['points']} points, per-sample "
+                 f"SGD at lr {d['lr']:g}, {d['epochs']} epochs), as measured by "
+                 f"{command(DEPTH_SWEEP)}, beside the seed's published table:"), "",
             markdown_table(["depth", "plain (ours)", "plain (published)", "residual (ours)",
                             "residual (published)"], rows), ""]
     same = round(baseline, 6) == published["baseline"]
@@ -152,20 +152,20 @@ def render_spirals(runs: Dict[str, dict]) -> str:
                   for family in ("plain", "residual")}
         how = f"SGD lr {setting['lr']:g}" + (f", momentum {setting['momentum']:g}"
                                              if setting["momentum"] else "")
-        fails = ", ".join(f"{f}/{seeds} at depth {depth}"
-                          for depth, f in zip(depths, failed["plain"]) if f) or "none"
+        fails = {family: ", ".join(f"{f}/{seeds} at depth {depth}"
+                                   for depth, f in zip(depths, failed[family]) if f) or "none"
+                 for family in failed}
         line = (f"- Spirals, {name} setting ({how}, {setting['steps']} full-batch steps; median "
                 f"final loss over seeds {d['seeds_from']}-{d['seeds_from'] + seeds - 1}, depths "
                 f"{sequence(depths, 'd')}): plain {sequence(plain)}, residual "
-                f"{sequence(residual)}. Plain runs that fail (diverge, or end above half of "
-                f"chance level): {fails}; residual: {sum(failed['residual'])}.")
+                f"{sequence(residual)}. Runs that fail (diverge, or end above half of chance "
+                f"level): plain {fails['plain']}; residual {fails['residual']}.")
         if name == "seed":
             line += (f" The published ~{sequence(published, 'g')} trend "
                      + ("is reproduced in shape, not in value." if rising else
                         "does NOT reproduce: the plain medians do not rise with depth."))
-        else:
-            line += (" The degradation shows: " if d["verdicts"][name]["shown"] else
-                     " The degradation does NOT show: ") + d["verdicts"][name]["reason"] + "."
+        line += (" Degradation shown: " if d["verdicts"][name]["shown"] else
+                 " Degradation NOT shown: ") + d["verdicts"][name]["reason"] + "."
         lines.append(wrap(line, bullet=True))
     lines.append(wrap(f"- Spirals: the {len(d['settings'])} settings took {about(d['cpu_seconds'])}"
                       f" CPU seconds ({command(SPIRALS)}).", bullet=True))
@@ -256,11 +256,11 @@ def render_degradation(runs: Dict[str, dict]) -> str:
     deepest_plain = max((r for r in d["runs"] if r["plain"]), key=lambda r: r["depth"])
     depths = sequence(sorted({r["depth"] for r in d["runs"]}), "d")
     tolerance = 100 * d["verdict"]["tolerance"]
-    text = [f"It writes `out/degradation.png` (plain nets left, residual right, as in He et al.'s "
-            f"Fig. 6) and prints this table ({command(['degradation'])}: depths {depths}, "
-            f"{settings['epochs']} epochs, seed {settings['seed']}; errors in eval mode on the "
-            f"whole set after the last epoch; \"mean train\" is the average of the per-epoch "
-            f"training error, i.e. how fast it trained):", "",
+    text = [wrap(f"It writes `out/degradation.png` (plain nets left, residual right, as in He et "
+                 f"al.'s Fig. 6) and prints this table ({command(['degradation'])}: depths "
+                 f"{depths}, {settings['epochs']} epochs, seed {settings['seed']}; errors in eval "
+                 f"mode on the whole set after the last epoch; \"mean train\" is the average of "
+                 f"the per-epoch training error, i.e. how fast it trained):"), "",
             markdown_table(["network", "parameters", "train error %", "train loss",
                             "test error %", "mean train %"], rows), ""]
     words = [f"The demo's verdict uses one rule for both families (deeper is worse when its final "
