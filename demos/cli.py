@@ -98,6 +98,13 @@ def finite_float(text: str) -> float:
     return _parse_number(text, float)
 
 
+def usage_error(name: str, message: str) -> None:
+    """Refuse options that are each fine but do not fit together (found in run()) the way
+    argparse refuses one bad value: its one-line message on stderr and exit status 2."""
+    print(f"python -m demos {name}: error: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
 def build_parser(name: str) -> argparse.ArgumentParser:
     """The argument parser of demo `name`: the common options, then the demo's own."""
     module = load_demo(name)

@@ -14,21 +14,17 @@ so the families differ only in what their layers compute:
     rezero             x + alpha * relu(W x + b), alpha = 0 at first
     gated              x + sigmoid(Wg x + bg) * relu(W x + b), bg = 0
 
-Runs go to worker processes with single-threaded BLAS, as in demos/degradation.py.
+Runs go to worker processes with single-threaded BLAS (demos/workers.py).
 """
 from __future__ import annotations
 
 import math
-import multiprocessing
-import os
 import time
-from concurrent.futures import ProcessPoolExecutor
 from typing import List
 
 import numpy as np
 
 FAMILIES = ("plain", "highway", "residual", "residual_unscaled", "scaled", "rezero", "gated")
-BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def make_layer(family: str, width: int, depth: int, rng, gate_bias: float = -1.0):
@@ -137,30 +133,3 @@ def train_run(job: dict) -> dict:
             "diverged": diverged, "train_error": train_error,
             "train_loss": train_loss, "test_error": test_error,
             "parameters": model.num_parameters(), "cpu_seconds": time.process_time() - start}
-
-
-def run_jobs(jobs: List[dict], workers: int) -> List[dict]:
-    """Every run, the deepest first so that the workers finish together; in job order."""
-    order = sorted(range(len(jobs)), key=lambda i: -jobs[i]["depth"])
-    if workers <= 1:
-        results = {i: train_run(jobs[i]) for i in order}
-    else:
-        saved = {name: os.environ.get(name) for name in BLAS_THREADS}
-        os.environ.update({name: "1" for name in BLAS_THREADS})  # read when a worker starts
-        try:
-            context = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-                futures = {i: pool.submit(train_run, jobs[i]) for i in order}
-                results = {i: future.result() for i, future in futures.items()}
-        finally:
-            for name, value in saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
-    return [results[i] for i in range(len(jobs))]
-
-
-def median(values: List[float]) -> float:
-    """The median with a diverged run (NaN) counted as infinitely bad."""
-    return float(np.median([math.inf if not math.isfinite(v) else v for v in values]))

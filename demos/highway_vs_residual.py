@@ -22,8 +22,9 @@ import time
 import numpy as np
 
 from .cli import at_least, make_main, positive_float, positive_int
-from .digits_mlp import median, run_jobs
+from .digits_mlp import train_run
 from .tables import format_table, make_table
+from .workers import median, run_jobs
 
 SUMMARY = ("Seeds 002/004: plain vs highway vs residual MLPs of several depths on the digits, "
            "one budget, several seeds: is addition better than gating?")
@@ -128,7 +129,7 @@ def run(args: argparse.Namespace) -> dict:
              "optimizer": "adam", "lr": args.lr, "momentum": 0.0}
             for depth in depths for label, family, bias in VARIANTS for s in range(seeds)]
     start = time.perf_counter()
-    runs = run_jobs(jobs, args.workers or (1 if args.quick else 2))
+    runs = run_jobs(jobs, args.workers or (1 if args.quick else 2), train_run)
     summary = summarise(runs, depths)
     found = verdict(summary, depths)
     tab = table(summary, depths, seeds, epochs)

@@ -26,8 +26,9 @@ import time
 import numpy as np
 
 from .cli import make_main, positive_float, positive_int
-from .digits_mlp import median, run_jobs
+from .digits_mlp import train_run
 from .tables import format_table, make_table
+from .workers import median, run_jobs
 
 SUMMARY = ("Seed 001's frontier variants (ReZero, fixed 1/sqrt(L), gated) against x + F(x) "
            "at depth on the digits: stream size at init, training, failures")
@@ -137,7 +138,7 @@ def run(args: argparse.Namespace) -> dict:
              "lr": args.lr, "momentum": 0.0}
             for depth in depths for label, family in VARIANTS for s in range(seeds)]
     start = time.perf_counter()
-    runs = run_jobs(jobs, args.workers or (1 if args.quick else 2))
+    runs = run_jobs(jobs, args.workers or (1 if args.quick else 2), train_run)
     summary = summarise(runs, depths)
     found = verdict(summary, depths)
     tab = table(summary, depths, seeds, epochs)

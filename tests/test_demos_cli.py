@@ -45,6 +45,9 @@ BAD = {
     "ensembles": {"--depth": ["10", "0", "x"], "--epochs": COUNT, "--samples": COUNT,
                   "--lesions": COUNT, "--batch": ["1"] + COUNT, "--workers": COUNT},
     "resnet_family": {"--depths": ["20", "x"], "--size": ["31", "0", "x"]},
+    "transformer_norm": {"--depths": COUNT, "--seeds": COUNT, "--steps": COUNT, "--lr": RATE,
+                         "--d-model": COUNT, "--nhead": COUNT, "--length": ["1"] + COUNT,
+                         "--workers": COUNT},
     "report": {"--only": ["no_such_demo"]},
 }
 # options that take a path: any text is a valid path, the demo reports a failure to write it

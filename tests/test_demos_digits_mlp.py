@@ -3,7 +3,8 @@ import math
 
 import numpy as np
 
-from demos.digits_mlp import build, median, stream_at_init
+from demos.digits_mlp import build, stream_at_init
+from demos.workers import median
 from tinygrad_res import Tensor
 
 
