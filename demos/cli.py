@@ -29,6 +29,7 @@ from typing import Any, Callable, Optional, Sequence, TextIO
 import numpy as np
 
 from . import load_demo
+from .notebook import NotebookLine, in_notebook, show_figures
 
 
 def add_common_arguments(parser: argparse.ArgumentParser) -> None:
@@ -126,6 +127,8 @@ def run_demo(name: str, argv: Sequence[str] = ()) -> dict:
     result = load_demo(name).run(args)
     if args.json is not None:
         print(f"wrote {write_json(args.json, result)}")
+    if in_notebook():
+        show_figures(result.get("figures", []))
     return result
 
 
@@ -178,13 +181,16 @@ def write_json(path: Path, data: dict) -> Path:
 
 
 class Progress:
-    """A one-line progress bar on stderr for long runs, drawn only on a terminal (a log file
-    or a test gets no bar, and no carriage-return clutter).
+    """A one-line progress bar for long runs: on stderr when it is a terminal, redrawn in place
+    in the cell's output inside a Jupyter notebook, and not at all elsewhere (a log file or a
+    test gets no bar, and no carriage-return clutter). `enabled=True` forces it onto `stream`.
 
     >>> with Progress(total=200, desc="depth 100") as bar:
     ...     for epoch in range(200):
     ...         bar.update()
     """
+
+    NOTEBOOK_INTERVAL = 0.25  # seconds between redraws in a notebook: each one is a message
 
     def __init__(self, total: int, desc: str = "", stream: Optional[TextIO] = None,
                  enabled: Optional[bool] = None, width: int = 30) -> None:
@@ -193,18 +199,31 @@ class Progress:
         isatty = getattr(self.stream, "isatty", lambda: False)
         self.enabled = isatty() if enabled is None else enabled
         self.count, self.start = 0, time.perf_counter()
+        self._line, self._drawn_at = None, -math.inf
+        if enabled is None and stream is None and not self.enabled and in_notebook():
+            self._line = NotebookLine()
 
     def update(self, steps: int = 1) -> None:
         self.count = min(self.count + steps, self.total)
         if self.enabled:
             self._draw()
+        elif self._line is not None and (time.perf_counter() - self._drawn_at
+                                         >= self.NOTEBOOK_INTERVAL or self.count == self.total):
+            self._draw_in_notebook()
 
-    def _draw(self) -> None:
+    def _text(self) -> str:
         filled = round(self.width * self.count / self.total)
         elapsed = time.perf_counter() - self.start
         bar = "#" * filled + "." * (self.width - filled)
-        self.stream.write(f"\r{self.desc} [{bar}] {self.count}/{self.total} {elapsed:5.1f}s")
+        return f"{self.desc} [{bar}] {self.count}/{self.total} {elapsed:5.1f}s"
+
+    def _draw(self) -> None:
+        self.stream.write("\r" + self._text())
         self.stream.flush()
+
+    def _draw_in_notebook(self) -> None:
+        self._line.update(self._text(), self.count / self.total)
+        self._drawn_at = time.perf_counter()
 
     def __enter__(self) -> "Progress":
         return self
@@ -213,3 +232,5 @@ class Progress:
         if self.enabled:
             self.stream.write("\n")
             self.stream.flush()
+        elif self._line is not None:
+            self._draw_in_notebook()  # the final count and time, however recent the last draw

@@ -20,11 +20,11 @@ import argparse
 import multiprocessing
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 
 import numpy as np
 
-from .cli import make_main, positive_float, positive_int
+from .cli import Progress, make_main, positive_float, positive_int
 
 SUMMARY = ("Seed 004 / He et al. Fig. 1: plain vs residual conv nets of several depths on the "
            "8x8 digits; deeper plain nets train worse, residual ones do not")
@@ -148,8 +148,11 @@ def train_all(settings: dict, workers: int) -> list:
     os.environ.update(_single_threaded_blas_env())  # read by numpy when a worker starts
     try:
         context = multiprocessing.get_context("spawn")  # fresh workers, so the env var counts
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool, \
+                Progress(total=len(jobs), desc="degradation (networks trained)") as bar:
             futures = [pool.submit(train_one, depth, plain, settings) for depth, plain in jobs]
+            for _ in as_completed(futures):
+                bar.update()
             runs = [future.result() for future in futures]
     finally:
         for name, value in saved.items():

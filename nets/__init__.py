@@ -7,7 +7,7 @@ probes, and the hand-written numpy backprop they are checked against (nets.manua
 """
 from . import data, init, losses, manual, optim, probes
 from . import attention, embedding, transformer
-from . import conv, digits, imagenet, manual_conv, resnet, variants
+from . import conv, digits, export, imagenet, manual_conv, resnet, variants
 from .attention import MultiheadAttention
 from .blocks import (BottleneckBlock, DeepResNet, HighwayLayer, PostActBlock, PreActBlock,
                      ResidualStack)
@@ -29,6 +29,7 @@ __all__ = ["Module", "Sequential", "ModuleList", "Linear", "ReLU", "Tanh", "Sigm
            "probe_layers", "data", "init", "losses", "manual", "optim", "probes",
            "Conv2d", "BatchNorm2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d",
            "GlobalAvgPool2d", "BasicBlock", "PreActBasicBlock", "Bottleneck", "ResNet", "conv", "digits",
-           "manual_conv", "resnet", "imagenet", "variants", "ImageNetResNet", "resnet18",
-           "resnet34", "resnet50", "resnet101", "resnet152", "attention", "embedding",
-           "transformer", "MultiheadAttention", "Embedding", "TransformerBlock", "CausalLM"]
+           "manual_conv", "resnet", "export", "imagenet", "variants", "ImageNetResNet",
+           "resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "attention",
+           "embedding", "transformer", "MultiheadAttention", "Embedding", "TransformerBlock",
+           "CausalLM"]

@@ -21,7 +21,7 @@ from typing import List, Optional, Union
 
 import numpy as np
 
-from tinygrad_res import Tensor
+from tinygrad_res import Tensor, no_grad
 
 Seed = Union[int, np.random.Generator, None]
 
@@ -57,8 +57,9 @@ def calculate_gain(nonlinearity: str) -> float:
 
 
 def _fill(tensor: Tensor, values: np.ndarray) -> Tensor:
-    tensor.data = values.astype(tensor.dtype)
-    return tensor
+    """Write `values` into the tensor in place (a change a graph that saved it will notice)."""
+    with no_grad():
+        return tensor.copy_(values)
 
 
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, seed: Seed = None) -> Tensor:
@@ -119,9 +120,10 @@ def scale_residual_branches_(model, factor: Optional[float] = None):
     branches = residual_branches(model)
     if factor is None:
         factor = 1.0 / math.sqrt(len(branches))
-    for branch in branches:
-        for layer in branch:
-            layer.weight.data = layer.weight.data * factor
+    with no_grad():
+        for branch in branches:
+            for layer in branch:
+                layer.weight.mul_(factor)
     return model
 
 
@@ -144,6 +146,7 @@ def fixup_init_(model):
     for branch in branches:
         if len(branch) > 1:
             factor = len(branches) ** (-1.0 / (2 * len(branch) - 2))
-            for layer in branch[:-1]:
-                layer.weight.data = layer.weight.data * factor
+            with no_grad():
+                for layer in branch[:-1]:
+                    layer.weight.mul_(factor)
     return zero_init_last_layers_(model)

@@ -15,7 +15,7 @@ import random
 
 import numpy as np
 
-from tinygrad_res import Tensor
+from tinygrad_res import Tensor, no_grad
 
 from .init import Seed, as_rng, kaiming_normal_, zeros_
 from .layers import Linear, ReLU
@@ -97,7 +97,8 @@ def kaiming_mlp(depth: int, width: int, residual: bool, branch_scale: float = 1.
     rng = as_rng(seed)
     for layer in model.linears():
         kaiming_normal_(layer.weight, seed=rng)
-        layer.weight.data = layer.weight.data * branch_scale
+        with no_grad():
+            layer.weight.mul_(branch_scale)
         zeros_(layer.bias)
     return model
 
@@ -120,7 +121,8 @@ def seed000_network(depth: int, residual: bool, width: int = 8, seed: int = 13,
     scale = scale_factor * math.sqrt(2.0 / width)
     for layer in model.linears():
         rows = [[stream.gauss(0.0, scale) for _ in range(width)] for _ in range(width)]
-        layer.weight.data = np.array(rows, dtype=np.float64)
+        with no_grad():
+            layer.weight.copy_(np.array(rows, dtype=np.float64))
         zeros_(layer.bias)
     return model
 

@@ -21,7 +21,7 @@ from typing import Callable, Dict, Iterable, Iterator, Optional, Tuple
 
 import numpy as np
 
-from tinygrad_res import Tensor
+from tinygrad_res import Tensor, no_grad
 from tinygrad_res.viz.scope import enter_scope, exit_scope
 
 from . import serialization
@@ -172,8 +172,10 @@ class Module:
         if dtype.kind != "f":
             raise TypeError(f"{type(self).__name__}.to: dtype must be a floating type, "
                             f"got {dtype}")
-        for param in self.parameters():
-            param.data, param.grad = param.data.astype(dtype), None
+        with no_grad():  # set_ counts as a change: a graph built before refuses backward
+            for param in self.parameters():
+                param.set_(param.data.astype(dtype))
+                param.grad = None
         for module in self.modules():
             for name in module._buffers:
                 value = getattr(module, name)
@@ -198,10 +200,11 @@ class Module:
     def load_state_dict(self, state_dict, strict: bool = True) -> Tuple[list, list]:
         """Copy values into the parameters and buffers.
 
-        A shape mismatch is always an error, naming the key and both shapes. With `strict`,
-        a key missing from `state_dict` or one the module does not have is an error too;
-        without it they are returned as (missing_keys, unexpected_keys), as in PyTorch.
-        Nothing is changed unless every check passes.
+        Values are numpy arrays or Tensors (a PyTorch habit). A shape mismatch or a value that
+        is not numeric is always an error, naming the key. With `strict`, a key missing from
+        `state_dict` or one the module does not have is an error too; without it they are
+        returned as (missing_keys, unexpected_keys), as in PyTorch. Nothing is changed unless
+        every check passes.
         """
         where = f"{type(self).__name__}.load_state_dict"
         slots = self._state_slots()
@@ -218,9 +221,11 @@ class Module:
         for key, (module, name) in slots.items():
             if key not in state_dict:
                 continue
-            value = np.asarray(state_dict[key])
-            current = getattr(module, name)
-            current_shape = current.shape
+            value = state_dict[key]
+            value = np.asarray(value.data if isinstance(value, Tensor) else value)
+            if value.dtype.kind not in "biuf":
+                raise TypeError(f"{where}: {key} holds {value.dtype} values, not numbers")
+            current_shape = getattr(module, name).shape
             if value.shape != current_shape:
                 raise ValueError(f"{where}: shape mismatch for {key}: the state has "
                                  f"{value.shape}, the module has {current_shape}")
@@ -228,8 +233,8 @@ class Module:
         for key, value in values.items():
             module, name = slots[key]
             if name in module._parameters:
-                param = module._parameters[name]
-                param.data = value.astype(param.dtype, copy=True)
+                with no_grad():  # in place: a graph that saved the parameter will notice
+                    module._parameters[name].copy_(value)
             else:
                 object.__setattr__(module, name, value.astype(getattr(module, name).dtype))
         return missing, unexpected
@@ -243,7 +248,7 @@ class Module:
         state = serialization.load_npz(path)
         try:
             self.load_state_dict(state, strict=strict)
-        except (KeyError, ValueError) as error:
+        except (KeyError, ValueError, TypeError) as error:
             message = error.args[0] if error.args else str(error)
             raise type(error)(f"{message} (loading {path})") from None
         return self

@@ -7,9 +7,10 @@
     >>> opt = SGD(model.parameters(), lr=0.01, momentum=0.9)
     >>> opt.zero_grad(); mse_loss(model(x), x).backward(); opt.step()
 
-Updates are made in place on `p.data` with numpy, outside the graph. `p.grad` is only read:
-the weight-decayed gradient is a new array, so a `.grad` a learner is inspecting never changes
-under them. A parameter whose `.grad` is None (not reached by backward) is skipped.
+Updates are made in place with `p.sub_(...)` under `no_grad()`, outside the graph, so a graph
+that saved a parameter before the step refuses to run backward with its new values (as in
+PyTorch). `p.grad` is only read: the weight-decayed gradient is a new array, so a `.grad` a
+learner is inspecting never changes under them. A parameter whose `.grad` is None (not reached by backward) is skipped.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from typing import Iterable, Tuple
 
 import numpy as np
 
-from tinygrad_res import Tensor
+from tinygrad_res import Tensor, no_grad
 
 
 class Optimizer:
@@ -76,6 +77,7 @@ class SGD(Optimizer):
             raise ValueError(f"SGD: invalid momentum {momentum!r} (must be >= 0)")
         self.momentum = float(momentum)
 
+    @no_grad()  # an update is not part of any graph
     def step(self) -> None:
         # BEGIN TASK 5.1
         for p, grad, state in self._gradients():
@@ -86,7 +88,7 @@ class SGD(Optimizer):
                     state["momentum_buffer"] *= self.momentum
                     state["momentum_buffer"] += grad
                 grad = state["momentum_buffer"]
-            p.data -= self.lr * grad
+            p.sub_(self.lr * grad)
         # END TASK 5.1
 
 
@@ -108,6 +110,7 @@ class Adam(Optimizer):
             raise ValueError(f"Adam: invalid eps {eps!r} (must be >= 0)")
         self.betas, self.eps = (float(betas[0]), float(betas[1])), float(eps)
 
+    @no_grad()
     def step(self) -> None:
         beta1, beta2 = self.betas
         for p, grad, state in self._gradients():
@@ -125,4 +128,4 @@ class Adam(Optimizer):
             denom = np.sqrt(exp_avg_sq)
             denom /= math.sqrt(1 - beta2 ** t)
             denom += self.eps
-            p.data -= self.lr / (1 - beta1 ** t) * exp_avg / denom
+            p.sub_(self.lr / (1 - beta1 ** t) * exp_avg / denom)

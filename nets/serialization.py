@@ -45,7 +45,14 @@ def load_npz(path: str) -> "OrderedDict[str, np.ndarray]":
     if not os.path.exists(path):
         raise FileNotFoundError(f"load: no such file {path}")
     try:
-        with np.load(path, allow_pickle=False) as archive:
+        loaded = np.load(path, allow_pickle=False)
+    except (ValueError, OSError, EOFError, KeyError, zipfile.BadZipFile) as error:
+        raise ValueError(f"load: {path} is not a readable .npz file ({error})") from None
+    if not isinstance(loaded, np.lib.npyio.NpzFile):  # a .npy file holds one bare array
+        raise ValueError(f"load: {path} holds a single {type(loaded).__name__}, not an .npz "
+                         f"archive of named arrays (as Module.save writes)")
+    try:
+        with loaded as archive:
             return OrderedDict((key, archive[key]) for key in archive.files)
     except (ValueError, OSError, EOFError, KeyError, zipfile.BadZipFile) as error:
         raise ValueError(f"load: {path} is not a readable .npz file ({error})") from None

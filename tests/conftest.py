@@ -44,3 +44,15 @@ def pytest_configure(config):
 
     for task in load_course().tasks:
         config.addinivalue_line("markers", f"{task.marker}: Task {task.id}: {task.title}")
+    config.addinivalue_line("markers", "notebooks: checks of the executed notebooks; run only "
+                                       "when selected (-m notebooks, make notebooks-test)")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Leave the notebook checks out unless `-m` names them: `make test` stays quick."""
+    if "notebooks" in (config.getoption("markexpr") or ""):
+        return
+    left_out = [item for item in items if item.get_closest_marker("notebooks")]
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = [item for item in items if not item.get_closest_marker("notebooks")]

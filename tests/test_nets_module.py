@@ -236,3 +236,31 @@ def test_failed_save_leaves_no_partial_file(tmp_path, monkeypatch):
 def test_save_into_missing_folder_is_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="folder .*nowhere does not exist"):
         nets.Linear(1, 1).save(str(tmp_path / "nowhere" / "model.npz"))
+
+
+def test_a_failed_load_changes_nothing_and_names_the_file_and_key(tmp_path):
+    model = nets.ResMLP(2, 3, seed=0)
+    before = {k: v.copy() for k, v in model.state_dict().items()}
+    state = nets.ResMLP(2, 3, seed=1).state_dict()
+    state["layers.1.linear.bias"] = np.array(["a", "b", "c"])  # the fourth array: not numbers
+    path = tmp_path / "bad.npz"
+    np.savez(path, **state)
+    with pytest.raises(TypeError, match=r"layers\.1\.linear\.bias holds <U1 values, not numbers "
+                                        r"\(loading .*bad\.npz\)"):
+        model.load(path)
+    for key, value in model.state_dict().items():
+        np.testing.assert_array_equal(value, before[key])
+
+
+def test_loading_a_npy_file_says_what_was_expected(tmp_path):
+    path = tmp_path / "weights.npy"
+    np.save(path, np.ones(3))
+    with pytest.raises(ValueError, match=r"load: .*weights\.npy holds a single ndarray, not an "
+                                         r"\.npz archive"):
+        nets.Linear(2, 3).load(path)
+
+
+def test_load_state_dict_takes_tensors_as_pytorch_users_write_it():
+    source, target = nets.Linear(2, 3, seed=0), nets.Linear(2, 3, seed=1)
+    target.load_state_dict({k: Tensor(v) for k, v in source.state_dict().items()})
+    np.testing.assert_array_equal(target.weight.data, source.weight.data)

@@ -112,13 +112,37 @@ def test_getitem_repeated_indices_add_up():
     np.testing.assert_array_equal(x.grad, [3.0, 0.0, 1.0])
 
 
-def test_getitem_refuses_a_tensor_index():
-    # a Tensor holds floats: Tensor([1, 0, 1]) could mean positions or a mask, so it is refused
+def test_getitem_refuses_a_float_tensor_index():
+    # Tensor([1, 0, 1]) holds floats: it could mean positions or a mask, so it is refused
     x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
-    with pytest.raises(TypeError, match="getitem: index .* not a Tensor"):
+    with pytest.raises(TypeError, match="getitem: a Tensor index must be a bool mask"):
         x[Tensor([1, 0, 1])]
-    with pytest.raises(TypeError, match="not a Tensor"):
+    with pytest.raises(TypeError, match="got dtype float64; for positions pass ints"):
         x[0, Tensor([2])]
+
+
+def test_getitem_takes_a_comparison_as_a_mask():
+    x = Tensor([1.0, -2.0, 3.0], requires_grad=True)
+    picked = x[x > 0]
+    np.testing.assert_array_equal(picked.data, [1.0, 3.0])
+    (picked * Tensor([10.0, 100.0])).sum().backward()
+    np.testing.assert_array_equal(x.grad, [10.0, 0.0, 100.0])
+
+
+@pytest.mark.parametrize("index", [np.array([0, 0, 2]), [0, 0, 2], np.array([True, False, True])],
+                         ids=["int array", "list", "mask"])
+def test_getitem_keeps_its_own_copy_of_the_index(index):
+    # changing the caller's index after the forward must not move the gradient
+    x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x[index]
+    expected = np.zeros(3)
+    np.add.at(expected, np.array(index), 1.0)
+    if isinstance(index, np.ndarray):
+        index[:] = ~index if index.dtype == bool else 1
+    else:
+        index[:] = [2, 1, 1]
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad, expected)
 
 
 def test_getitem_result_does_not_alias_the_input():

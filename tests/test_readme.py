@@ -29,6 +29,7 @@ def examples() -> list:
 @pytest.mark.parametrize("line, code, expected", examples(), ids=lambda v: str(v)[:12])
 def test_readme_example_runs(line, code, expected, tmp_path, monkeypatch):
     pytest.importorskip("graphviz") if "viz" in code else None
+    pytest.importorskip("torch") if "import torch" in code else None
     monkeypatch.chdir(tmp_path)  # examples that write out/ write it here
     output = io.StringIO()
     with contextlib.redirect_stdout(output), np.errstate(all="raise"):

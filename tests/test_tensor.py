@@ -130,3 +130,82 @@ def test_float32_parameter_gets_float32_grad_from_float64_input():
     out.backward()
     assert w.grad.dtype == np.float32
     np.testing.assert_array_equal(w.grad, [[2.0, 3.0]])
+
+
+# ----- comparisons, truth, hashing ----------------------------------------------------------
+@pytest.mark.parametrize("op", ["==", "!=", "<", "<=", ">", ">="])
+def test_comparisons_are_elementwise_and_match_torch(torch, op):
+    a, b = np.array([[0.0, 1.0, 2.0]]), np.array([[1.0], [0.0]])
+    ours = eval(f"x {op} y", {"x": Tensor(a, requires_grad=True), "y": Tensor(b)})
+    theirs = eval(f"x {op} y", {"x": torch.tensor(a), "y": torch.tensor(b)})
+    np.testing.assert_array_equal(ours.data, theirs.numpy())
+    assert ours.dtype == np.bool_ and not ours.requires_grad and ours.grad_fn is None
+    np.testing.assert_array_equal(eval(f"x {op} 1.0", {"x": Tensor(a)}).data,
+                                  eval(f"x {op} 1.0", {"x": a}))
+
+
+def test_a_comparison_picks_in_where_and_masks():
+    # x == 0 used to be Python identity (always False): where picked b everywhere
+    from tinygrad_res import where
+    x = Tensor([0.0, 1.0, 0.0, -2.0], requires_grad=True)
+    y = where(x == 0, 10.0, x * 3.0)
+    np.testing.assert_array_equal(y.data, [10.0, 3.0, 10.0, -6.0])
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad, [0.0, 3.0, 0.0, 3.0])
+    np.testing.assert_array_equal((x * (x > 0)).data, [0.0, 1.0, 0.0, 0.0])
+
+
+def test_truth_of_one_element_only():
+    assert bool(Tensor([0.0])) is False and bool(Tensor(2.0)) is True
+    assert (Tensor([1.0, 2.0]) > 0).all() and not (Tensor([1.0, 2.0]) > 1.5).all()
+    with pytest.raises(RuntimeError, match="bool: the truth of a tensor with 2 values is "
+                                           "ambiguous"):
+        bool(Tensor([1.0, 2.0]))
+    with pytest.raises(RuntimeError, match="with 0 values"):
+        bool(Tensor([]))
+
+
+def test_tensors_hash_by_identity_and_compare_to_other_objects():
+    x, y = Tensor([1.0]), Tensor([1.0])
+    assert len({x, y, x}) == 2 and {x: 1}[x] == 1
+    assert (x == None) is False and (x != "text") is True  # noqa: E711
+    with pytest.raises(ValueError, match=re.escape("eq: cannot broadcast (2,) with (3,)")):
+        Tensor([1.0, 2.0]) == np.ones(3)
+
+
+# ----- requires_grad -------------------------------------------------------------------------
+def test_requires_grad_can_change_on_leaves_only():
+    x = Tensor([1.0, 2.0])
+    assert x.requires_grad_() is x and x.requires_grad
+    y = x * 2.0
+    with pytest.raises(RuntimeError, match="requires_grad: can be changed only on a leaf .* "
+                                           "output of mul; for a copy outside the graph use "
+                                           "detach"):
+        y.requires_grad = False
+    with pytest.raises(RuntimeError, match="can be changed only on a leaf"):
+        y.requires_grad = True
+    constant = Tensor([1.0]) * 2.0  # no input needs a gradient: a leaf, as in PyTorch
+    constant.requires_grad = True
+    (constant * 3.0).sum().backward()
+    np.testing.assert_array_equal(constant.grad, [3.0])
+    with pytest.raises(RuntimeError, match="only float tensors can require gradients"):
+        (x > 0).requires_grad = True
+
+
+# ----- the float type of a result ------------------------------------------------------------
+@pytest.mark.parametrize("other", [np.array([1, 0, 1]), np.array([True, False, True]),
+                                   [1.0, 2.0, 3.0], [1, 2, 3], 2, 2.5, True],
+                         ids=["int array", "bool array", "float list", "int list", "int",
+                              "float", "bool"])
+def test_float32_stays_float32_with_ints_bools_lists_and_numbers(other):
+    x = Tensor(np.ones(3, dtype=np.float32), requires_grad=True)
+    for result in (x * other, other * x, x + other, other - x, x / 2 if other is True else x):
+        assert result.dtype == np.float32
+    (x * other).sum().backward()
+    assert x.grad.dtype == np.float32
+
+
+def test_a_float_array_keeps_its_own_type_as_a_tensor_would():
+    x = Tensor(np.ones(2, dtype=np.float32))
+    assert (x * np.ones(2)).dtype == np.float64
+    assert (x * np.ones(2, dtype=np.float32)).dtype == np.float32

@@ -31,6 +31,7 @@ import numpy as np
 
 from .anomaly_mode import caller_outside_engine, check_finite
 from .grad_mode import state
+from .inplace import CHANGES, check_unchanged
 
 # 'z = a * b   dz/da = b   dz/db = a': the forward, then the derivatives, three spaces or a line
 # break apart, in the first paragraph of an op's docstring
@@ -49,8 +50,10 @@ class Function:
         rule   the backward in words: 'each input gets the gradient times the other input'
 
     forward(*arrays, **options) -> array
-        The output, from the inputs' numpy arrays. Whatever backward needs is kept with
-        `save_for_backward(...)` (read back as `self.saved`) or as attributes of `self`.
+        The output, from the inputs' numpy arrays. Input arrays (or views of them) and the
+        output that backward needs are kept with `save_for_backward(...)` (read back as
+        `self.saved`): backprop checks that nothing kept there was changed in place since.
+        Other values (shapes, options) may be attributes of `self`.
     backward(grad_output) -> one gradient per input (a tuple; a lone array for one input)
         grad_output is d(loss)/d(output), shaped like the output. Each gradient has the output's
         (broadcast) shape or the input's own: `unbroadcast` sums it down to the input's shape,
@@ -103,7 +106,7 @@ class Function:
         if state.grad_enabled:
             for t in inputs:
                 if t.requires_grad:  # backward will reach this op: record it
-                    fn.parents, fn.scope = inputs, state.scope
+                    fn.parents, fn.scope, fn.changes = inputs, state.scope, CHANGES.count
                     if state.anomaly:
                         fn.created_at = caller_outside_engine()
                         check_finite(fn, (data,), "forward")
@@ -167,10 +170,11 @@ def fit_gradient(grad: np.ndarray, tensor: "Tensor", grad_output: np.ndarray) ->
       as a view (reshape) gets a copy. Other tensors' gradients are for reading and may share.
     Most gradients already fit; checking is cheaper than converting.
     """
-    if grad.shape != tensor.shape:
-        grad = unbroadcast(grad, tensor.shape)
-    if type(grad) is not np.ndarray or grad.dtype != tensor.dtype:
-        grad = np.asarray(grad, dtype=tensor.dtype)
+    data = tensor.data
+    if grad.shape != data.shape:
+        grad = unbroadcast(grad, data.shape)
+    if type(grad) is not np.ndarray or grad.dtype != data.dtype:
+        grad = np.asarray(grad, dtype=data.dtype)
     if tensor.grad_fn is None and (grad is grad_output or grad.base is not None):
         grad = grad.copy()
     return grad
@@ -198,9 +202,10 @@ def topological_order(root: "Tensor") -> list:
         elif tensor not in visited:
             visited.add(tensor)
             stack.append((tensor, True))  # popped again once its inputs are done
-            for parent in reversed(tensor.parents):  # reversed: the first input comes first
-                if parent not in visited:
-                    stack.append((parent, False))
+            if tensor.grad_fn is not None:  # made by an op: the op's inputs come first
+                for parent in reversed(tensor.grad_fn.parents):  # first input listed first
+                    if parent not in visited:
+                        stack.append((parent, False))
     return order
     # END TASK 3.1
 
@@ -227,6 +232,8 @@ def backprop(root: "Tensor", grad=None, write_grad: bool = True,
         fn = tensor.grad_fn
         if fn is None:  # a leaf: nothing further back
             continue
+        if fn.changes != CHANGES.count:  # something was changed in place since fn ran
+            check_unchanged(fn, tensor)
         # BEGIN TASK 3.2
         input_grads = fn.backward(grad)
         if type(input_grads) is not tuple:

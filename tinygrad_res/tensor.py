@@ -7,6 +7,7 @@ from typing import Optional
 import numpy as np
 
 from .function import backprop
+from .inplace import InPlaceMethods
 
 
 def _to_array(data, dtype) -> np.ndarray:
@@ -44,7 +45,7 @@ def _dim_index(op: str, dim, ndim: int) -> int:
     return int(dim) % max(ndim, 1)
 
 
-class Tensor:
+class Tensor(InPlaceMethods):
     """An n-dimensional array of floats with reverse-mode automatic differentiation.
 
     Parameters
@@ -57,6 +58,8 @@ class Tensor:
 
     An op's output also knows how it was made: `grad_fn` is the op (a Function, None for a
     tensor you made), `parents` the tensors it was computed from, `op` the op's name.
+    In-place methods (`add_`, `zero_`, ...) live in inplace.py, with the check that keeps them
+    from corrupting a later backward.
 
     >>> x = Tensor([1.0, 2.0, 3.0], requires_grad=True, name="x")
     >>> y = (x * x).sum()
@@ -65,23 +68,47 @@ class Tensor:
     array([2., 4., 6.])
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "name", "grad_fn", "__weakref__")
+    __slots__ = ("data", "grad", "_requires_grad", "name", "grad_fn", "__weakref__")
     __array_ufunc__ = None  # make numpy defer to Tensor's reflected operators: array * tensor
 
     def __init__(self, data, requires_grad: bool = False, dtype=None, name: Optional[str] = None):
         self.data = _to_array(data, dtype)
         self.grad: Optional[np.ndarray] = None
-        self.requires_grad = bool(requires_grad)
-        self.name = name
         self.grad_fn = None  # the op that made this tensor (PyTorch's name); None for a leaf
+        self.requires_grad = requires_grad
+        self.name = name
 
     @classmethod
     def _from_op(cls, data: np.ndarray, fn) -> "Tensor":
         """The output of an op: no conversion, no copy (the hot path)."""
         out = cls.__new__(cls)
         out.data, out.grad, out.name, out.grad_fn = data, None, None, fn
-        out.requires_grad = fn is not None
+        out._requires_grad = fn is not None
         return out
+
+    @property
+    def requires_grad(self) -> bool:
+        """Whether ops on this tensor are recorded, so that backward() fills its `.grad`."""
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        # an op's output requires grad because its inputs do: switching it off would cut the
+        # graph silently (the inputs' .grad would stay None), so only leaves may change
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                f"requires_grad: can be changed only on a leaf (a tensor you made), and this one "
+                f"is the output of {self.grad_fn.name}; for a copy outside the graph use "
+                f"detach()")
+        if value and self.data.dtype.kind != "f":
+            raise RuntimeError(f"requires_grad: only float tensors can require gradients, this "
+                               f"one is {self.data.dtype}")
+        self._requires_grad = bool(value)
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        """Set `requires_grad` in place and return the tensor (torch.Tensor.requires_grad_)."""
+        self.requires_grad = requires_grad
+        return self
 
     # ----- what a tensor is -------------------------------------------------------------
     @property
@@ -164,12 +191,51 @@ class Tensor:
 
     # ----- arithmetic -------------------------------------------------------------------
     def _lift(self, other) -> "Tensor":
-        """Turn a number or array operand into a constant tensor of matching float type."""
+        """An operand as a tensor. A number, a list, or an int or bool array takes this tensor's
+        float type, as in PyTorch (a float32 tensor times an integer mask stays float32); a
+        float array keeps its own (float32 with float64 gives float64, as with tensors)."""
         if isinstance(other, Tensor):
             return other
+        dtype = self.dtype if self.dtype.kind == "f" else np.float64
         if isinstance(other, numbers.Number) and not isinstance(other, bool):
-            return Tensor._from_op(np.asarray(other, dtype=self.dtype), None)
-        return Tensor(other)
+            return Tensor._from_op(np.asarray(other, dtype=dtype), None)
+        keeps_own = isinstance(other, np.ndarray) and other.dtype.kind == "f"
+        return Tensor(other, dtype=None if keeps_own else dtype)
+
+    # ----- comparisons: elementwise, a bool tensor without gradient -----------------------
+    def _compare(self, other, compare, op: str):
+        if isinstance(other, Tensor):
+            other = other.data
+        elif not isinstance(other, (numbers.Number, np.ndarray, list, tuple)):
+            return NotImplemented  # x == None is False, as for any Python object
+        try:
+            result = compare(self.data, other)
+        except ValueError:
+            raise ValueError(f"{op}: cannot broadcast {self.shape} with "
+                             f"{np.shape(other)}") from None
+        return Tensor._from_op(np.asarray(result), None)
+
+    def __eq__(self, other): return self._compare(other, np.equal, "eq")
+    def __ne__(self, other): return self._compare(other, np.not_equal, "ne")
+    def __lt__(self, other): return self._compare(other, np.less, "lt")
+    def __le__(self, other): return self._compare(other, np.less_equal, "le")
+    def __gt__(self, other): return self._compare(other, np.greater, "gt")
+    def __ge__(self, other): return self._compare(other, np.greater_equal, "ge")
+    __hash__ = object.__hash__  # a tensor is a graph node: hashed, as compared in sets, by identity
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise RuntimeError(f"bool: the truth of a tensor with {self.data.size} values is "
+                               f"ambiguous; reduce it first, e.g. (t > 0).all() or .any()")
+        return bool(self.data.item())
+
+    def any(self) -> "Tensor":
+        """Whether any entry is non-zero (true): a 0-d bool tensor."""
+        return Tensor._from_op(np.asarray(self.data.any()), None)
+
+    def all(self) -> "Tensor":
+        """Whether every entry is non-zero (true): a 0-d bool tensor."""
+        return Tensor._from_op(np.asarray(self.data.all()), None)
 
     def __add__(self, other): return ops.Add.apply(self, self._lift(other))
     def __radd__(self, other): return ops.Add.apply(self._lift(other), self)

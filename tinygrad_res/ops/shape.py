@@ -49,14 +49,24 @@ def _is_basic(index) -> bool:
                for p in parts)
 
 
-def _check_index(index):
-    """Tensors hold floats, so a Tensor index is ambiguous (mask or positions?): refuse it."""
+def own_index(index):
+    """The index with every array in it copied: the gradient goes back through the same index
+    at backward, so a caller changing their array in between must not move it. A Tensor index
+    must be a mask (a bool tensor, from a comparison); float values are ambiguous (positions?).
+    """
     parts = index if isinstance(index, tuple) else (index,)
-    if any(hasattr(p, "requires_grad") for p in parts):
-        raise TypeError("getitem: index with ints, slices, lists or numpy integer/bool arrays, "
-                        "not a Tensor (tensors hold floats; pass idx.numpy().astype(int) "
-                        "for positions or a numpy bool array for a mask)")
-    return index
+    owned = []
+    for part in parts:
+        if hasattr(part, "requires_grad"):  # a Tensor
+            if part.dtype != np.bool_:
+                raise TypeError(f"getitem: a Tensor index must be a bool mask (from a comparison "
+                                f"such as x > 0), got dtype {part.dtype}; for positions pass "
+                                f"ints, lists or a numpy integer array")
+            part = part.data
+        if isinstance(part, (list, np.ndarray)):
+            part = np.array(part)
+        owned.append(part)
+    return tuple(owned) if isinstance(index, tuple) else owned[0]
 
 
 class GetItem(Function):
@@ -69,7 +79,7 @@ class GetItem(Function):
     rule = "scatter the gradient back to the picked entries, zero elsewhere"
 
     def forward(self, a, index):
-        index = _check_index(index)
+        index = own_index(index)
         try:
             out = a[index]
         except IndexError as error:

@@ -17,6 +17,7 @@
 imported on first use so that `viz.scope` (used by nets while building graphs) needs nothing.
 """
 from .example import residual_mlp_example
+from .inline import Stepper, show_stepper
 from .renderer import RendererNotFound, find_renderer, pipe, render
 from .scope import ScopeFrame, current_scope, scope, scope_of
 from .summary import format_array

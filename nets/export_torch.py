@@ -1,0 +1,114 @@
+"""The PyTorch twins of the networks nets builds beyond torch.nn's own layers (nets/export.py
+puts them together). Each forward is the nets forward, line for line, on torch tensors:
+
+    nets.blocks.PostActBlock   relu(norm2(fc2(relu(norm1(fc1(x))))) + shortcut(x))
+    nets.blocks.PreActBlock    fc2(relu(norm2(fc1(relu(norm1(x)))))) + shortcut(x)
+    nets.PreActBasicBlock      ... + (x if the shortcut is the identity else shortcut(pre)),
+                               pre = relu(bn1(x)): a projection reads the pre-activated input
+
+The classes are made on first use, so importing nets never imports torch.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from types import SimpleNamespace
+
+
+@lru_cache(maxsize=None)
+def torch_classes() -> SimpleNamespace:
+    """The torch.nn.Module classes, by the name of the nets class each one mirrors."""
+    import torch
+    from torch import nn
+
+    class GlobalAvgPool2d(nn.Module):
+        """(N, C, H, W) -> (N, C), the mean of each feature map."""
+
+        def forward(self, x):
+            return x.mean(dim=(2, 3))
+
+    class PlainLayer(nn.Module):
+        def forward(self, x):
+            return self.relu(self.linear(x))
+
+    class ResidualLayer(nn.Module):
+        def forward(self, x):
+            return x + self.relu(self.linear(x))
+
+    class Chain(nn.Module):
+        """PlainMLP / ResMLP (`layers`) and ResidualStack / DeepResNet (`blocks`): one after
+        another."""
+
+        def __init__(self, attribute: str, name: str) -> None:
+            super().__init__()
+            self.attribute, self.name = attribute, name
+
+        def _get_name(self) -> str:  # what repr() prints: the nets class's name
+            return self.name
+
+        def forward(self, x):
+            for layer in getattr(self, self.attribute):
+                x = layer(x)
+            return x
+
+    class PostActBlock(nn.Module):
+        def forward(self, x):
+            h = torch.relu(self.norm1(self.fc1(x)))
+            h = self.norm2(self.fc2(h))
+            return torch.relu(h + self.shortcut(x))
+
+    class PreActBlock(nn.Module):
+        def forward(self, x):
+            h = self.fc1(torch.relu(self.norm1(x)))
+            h = self.fc2(torch.relu(self.norm2(h)))
+            return h + self.shortcut(x)
+
+    class BottleneckBlock(nn.Module):
+        def forward(self, x):
+            h = torch.relu(self.norm1(self.reduce(x)))
+            h = torch.relu(self.norm2(self.process(h)))
+            h = self.norm3(self.expand(h))
+            return torch.relu(h + self.shortcut(x))
+
+    class HighwayLayer(nn.Module):
+        def forward(self, x):
+            transform = torch.relu(self.hidden(x))
+            carry_gate = torch.sigmoid(self.gate(x))
+            return carry_gate * transform + (1 - carry_gate) * x
+
+    class BasicBlock(nn.Module):
+        def forward(self, x):
+            h = torch.relu(self.bn1(self.conv1(x)))
+            h = self.bn2(self.conv2(h))
+            if self.shortcut is not None:
+                h = h + self.shortcut(x)
+            return torch.relu(h)
+
+    class PreActBasicBlock(nn.Module):
+        def forward(self, x):
+            pre = torch.relu(self.bn1(x))
+            h = self.conv2(torch.relu(self.bn2(self.conv1(pre))))
+            if self.shortcut is None:
+                return h
+            return h + (x if isinstance(self.shortcut, nn.Identity) else self.shortcut(pre))
+
+    class Bottleneck(nn.Module):
+        def forward(self, x):
+            h = torch.relu(self.bn1(self.conv1(x)))
+            h = torch.relu(self.bn2(self.conv2(h)))
+            h = self.bn3(self.conv3(h))
+            if self.shortcut is not None:
+                h = h + self.shortcut(x)
+            return torch.relu(h)
+
+    class ResNet(nn.Module):
+        def forward(self, x):
+            h = self.stem(x)
+            for block in self.blocks:
+                h = block(h)
+            return self.fc(self.pool(self.head(h)))
+
+    return SimpleNamespace(
+        GlobalAvgPool2d=GlobalAvgPool2d, PlainLayer=PlainLayer, ResidualLayer=ResidualLayer,
+        Chain=Chain, PostActBlock=PostActBlock, PreActBlock=PreActBlock,
+        BottleneckBlock=BottleneckBlock, HighwayLayer=HighwayLayer, BasicBlock=BasicBlock,
+        PreActBasicBlock=PreActBasicBlock, Bottleneck=Bottleneck, ResNet=ResNet)

@@ -1,0 +1,174 @@
+"""In-place changes to a tensor's data, and the check that keeps them from corrupting backward.
+
+An op that keeps an array for its backward (Mul keeps both factors) computes gradients from the
+kept array. Change that array in place between the forward and the backward pass (an optimizer
+step, `nets.init`, `load_state_dict`) and backward would return the gradient of a function
+that was never computed, without a word. So, as in PyTorch:
+
+- the methods below (`add_`, `sub_`, `mul_`, `zero_`, `fill_`, `copy_`, `set_`) change a
+  tensor's data in place, record nothing in the graph, and log the change against the memory
+  they wrote (`CHANGES`): a view or a `detach()`ed copy shares that memory, and its change counts;
+- each op notes, when it runs, how many changes had been logged (`Function.apply`); backprop
+  compares before calling the op's backward, and only when the count has moved looks at the
+  arrays the op saved: one changed since the op ran is an error naming the op, the tensor and
+  its version (`Tensor._version`, the number of in-place changes made to its memory).
+
+They are refused on a tensor that requires grad while grad mode is on (change parameters inside
+`no_grad()`, as optimizers do). Writing into `.data` directly (`t.data[0] = 1`, `t.data -= u`)
+bypasses all this: it is the raw escape hatch, as in PyTorch.
+"""
+from __future__ import annotations
+
+import weakref
+
+import numpy as np
+
+from .grad_mode import state
+
+
+class CHANGES:
+    """The log of in-place changes made through the methods below, in this process."""
+    count = 0     # changes made so far
+    by_array = {}  # id(array owning the memory) -> [weakref to it, count at its last change,
+    #                number of changes made to it]
+    _prune_at = 1024
+
+
+def _owner(array: np.ndarray) -> np.ndarray:
+    """The array that owns `array`'s memory (itself, or the array it is a view of)."""
+    return array.base if isinstance(array.base, np.ndarray) else array
+
+
+def log_change(array: np.ndarray) -> None:
+    """Count an in-place change of `array`'s memory."""
+    owner = _owner(array)
+    CHANGES.count += 1
+    entry = CHANGES.by_array.get(id(owner))
+    if entry is None or entry[0]() is not owner:
+        if len(CHANGES.by_array) >= CHANGES._prune_at:  # forget arrays that no longer exist
+            CHANGES.by_array = {k: e for k, e in CHANGES.by_array.items() if e[0]() is not None}
+            CHANGES._prune_at = max(1024, 2 * len(CHANGES.by_array))
+        entry = CHANGES.by_array[id(owner)] = [weakref.ref(owner), 0, 0]
+    entry[1] = CHANGES.count
+    entry[2] += 1
+
+
+def changes_of(array: np.ndarray) -> tuple:
+    """(count at the last change of `array`'s memory, number of changes to it); (0, 0) if none."""
+    owner = _owner(array)
+    entry = CHANGES.by_array.get(id(owner))
+    if entry is None or entry[0]() is not owner:
+        return 0, 0
+    return entry[1], entry[2]
+
+
+class InPlaceMethods:
+    """The in-place methods of Tensor (a base class of it, kept in a file of its own)."""
+
+    __slots__ = ()
+
+    def add_(self, other, alpha: float = 1):
+        """self += alpha * other, in place (torch.Tensor.add_)."""
+        value = self._operand("add_", other)
+        self.data += value if alpha == 1 else alpha * value
+        return self._changed()
+
+    def sub_(self, other, alpha: float = 1):
+        """self -= alpha * other, in place (torch.Tensor.sub_)."""
+        value = self._operand("sub_", other)
+        self.data -= value if alpha == 1 else alpha * value
+        return self._changed()
+
+    def mul_(self, other):
+        """self *= other, in place (torch.Tensor.mul_)."""
+        self.data *= self._operand("mul_", other)
+        return self._changed()
+
+    def fill_(self, value):
+        """Every entry set to the number `value`, in place (torch.Tensor.fill_)."""
+        self.data[...] = self._operand("fill_", value)
+        return self._changed()
+
+    def zero_(self):
+        """Every entry set to 0, in place (torch.Tensor.zero_)."""
+        self._check_allowed("zero_")
+        self.data[...] = 0
+        return self._changed()
+
+    def copy_(self, src):
+        """The values of `src` (broadcast to this shape, cast to this dtype), in place."""
+        self.data[...] = self._operand("copy_", src)
+        return self._changed()
+
+    def set_(self, source):
+        """Take `source`'s array (a Tensor's data or a float numpy array, not copied) as this
+        tensor's data; shape and dtype may change (torch.Tensor.set_). Module.to uses it. The
+        old array counts as changed: an op that saved it may not use it for backward."""
+        self._check_allowed("set_")
+        array = source.data if isinstance(source, InPlaceMethods) else source
+        if not isinstance(array, np.ndarray) or array.dtype.kind != "f":
+            raise TypeError(f"set_: expected a Tensor or a float numpy array, got "
+                            f"{type(source).__name__}")
+        log_change(self.data)
+        self.data = array
+        return self._changed()
+
+    @property
+    def _version(self) -> int:
+        """How many in-place changes were made to this tensor's memory (PyTorch's _version)."""
+        return changes_of(self.data)[1]
+
+    # ----- the checks every method makes --------------------------------------------------
+    def _check_allowed(self, op: str) -> None:
+        if state.grad_enabled and self.requires_grad:
+            if self.grad_fn is None:
+                raise RuntimeError(
+                    f"{op}: {self._label()} requires grad and is being changed in place; the "
+                    f"graph does not record in-place changes: make them inside no_grad(), as "
+                    f"an optimizer step does")
+            raise RuntimeError(
+                f"{op}: {self._label()} is the output of {self.grad_fn.name} in a graph that "
+                f"requires grad; in-place changes are not recorded, so backward would be "
+                f"wrong: use the out-of-place op (x + y for x.add_(y)), or detach() first")
+
+    def _operand(self, op: str, other) -> np.ndarray:
+        """`other` as an array that fits this tensor's shape (it may broadcast to it)."""
+        self._check_allowed(op)
+        value = other.data if isinstance(other, InPlaceMethods) else np.asarray(other)
+        if value.dtype.kind not in "biuf":
+            raise TypeError(f"{op}: expected numbers, got {type(other).__name__} of dtype "
+                            f"{value.dtype}")
+        if value.shape != self.data.shape and \
+                np.broadcast_shapes(value.shape, self.data.shape) != self.data.shape:
+            raise ValueError(f"{op}: a value of shape {value.shape} does not fit in place into "
+                             f"a tensor of shape {self.data.shape}")
+        return value
+
+    def _changed(self):
+        log_change(self.data)
+        return self
+
+    def _label(self) -> str:
+        return f"tensor {self.name!r} of shape {self.shape}" if self.name else \
+            f"a tensor of shape {self.shape}"
+
+
+def check_unchanged(fn, output) -> None:
+    """RuntimeError if an array `fn` saved for backward was changed in place after `fn` ran:
+    its backward would compute with values the forward never saw."""
+    for kept in getattr(fn, "saved", ()):
+        if not isinstance(kept, np.ndarray):
+            continue
+        changed_at, version = changes_of(kept)
+        if changed_at <= fn.changes:
+            continue
+        owner = _owner(kept)
+        named = [(f"its input {i}", t) for i, t in enumerate(fn.parents)] + [("its output", output)]
+        what, tensor = next(((w, t) for w, t in named if _owner(t.data) is owner),
+                            ("an array it saved", None))
+        label = f", {tensor._label()}," if tensor is not None else ""
+        raise RuntimeError(
+            f"backward through {fn.name}: {what}{label} was changed in place after "
+            f"{fn.name} ran (its memory is at version {version}); {fn.name} saved it for its "
+            f"backward, which would now compute with other values. Change it after backward "
+            f"(optimizer.step() goes after loss.backward()), or run the forward again")
