@@ -181,6 +181,10 @@ def test_report_with_real_demos(tmp_path):
     assert 'id="depth_sweep"' in page and 'id="distant_identity"' in page
     assert page.count("data:image/png;base64,") == 6  # 2 + 4 figures, inlined
     assert "seed 000&#x27;s published table" in page
+    # each section opens with the seed's claim and ends with the verdict of its own run
+    assert page.count('<blockquote class="claim">') == 2
+    assert page.count("Verdict from this run: <b") == 2 and "not computed" not in page
+    assert "Starting at loss 0.333" in page
 
 
 def _fake_demo(name: str, tmp_path: Path):
@@ -220,7 +224,9 @@ def test_report_has_every_section_and_survives_a_failing_demo(tmp_path, monkeypa
         if name != "report":
             assert f'id="{name}"' in page
     assert "pre_vs_post broke on purpose" in page and "No module named" in page
-    assert "table of spirals" in page and page.count("data:image/png;base64,") == 7
+    # one figure from every fake demo but the report itself and the two that failed
+    assert "table of spirals" in page
+    assert page.count("data:image/png;base64,") == len(DEMOS) - 3
     assert 'srcdoc="&lt;html&gt;&lt;body&gt;step 1 of 9' in page
     assert 'href="stepper.html"' in page
 

@@ -11,9 +11,14 @@ from demos.cli import run_demo
 
 
 def run_quick(name: str, tmp_path, *extra: str) -> dict:
-    """Run demo `name` with --quick into tmp_path; the JSON it wrote, read back."""
+    """Run demo `name` with --quick into tmp_path; the JSON it wrote, read back. The report's
+    story of the run (demos/report_stories.py) must find what it reads in the result."""
+    from demos.report_stories import CLAIMS, story
     path = tmp_path / f"{name}.json"
-    run_demo(name, ["--quick", "--out", str(tmp_path), "--json", str(path), *extra])
+    result = run_demo(name, ["--quick", "--out", str(tmp_path), "--json", str(path), *extra])
+    told = story(name, result)
+    assert told["verdict"] in ("holds", "partly", "does NOT hold", "shown"), told["text"]
+    assert told["claim"] == CLAIMS[name][1] and told["text"]
     return json.loads(path.read_text())
 
 
