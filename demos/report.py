@@ -46,7 +46,7 @@ REPORT_ARGS = {
     "residual_variants": ["--depths", "8", "32", "--seeds", "2", "--epochs", "5"],
     "ensembles": ["--depth", "14", "--epochs", "4", "--samples", "4", "--lesions", "5"],
     "resnet_family": [],
-    "transformer_norm": ["--depths", "2", "16", "--seeds", "2", "--steps", "80"],
+    "transformer_norm": ["--depths", "6", "18", "--seeds", "2", "--steps", "90"],
 }
 SECTIONS = tuple(name for name in DEMOS if name != "report")
 

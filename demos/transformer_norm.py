@@ -11,7 +11,7 @@ fail (diverge, or end above half of chance level), and the gradient norm of each
 parameters at initialisation (Xiong et al.'s Fig. 3: growing toward the output for Post-LN,
 even for Pre-LN).
 
-    python -m demos transformer_norm [--quick] [--depths 2 6 12 24] [--seeds 3] [--lr 3e-3]
+    python -m demos transformer_norm [--quick] [--depths 2 6 12 18 24] [--seeds 3] [--lr 3e-3]
 """
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ CLAIMS = ("Today every transformer trained - GPT-4, Claude, Gemini, Llama - uses
           "residual block as the unit cell of its stack. ... The GPT-3 paper switched to "
           "pre-norm specifically because the team could not stably train past about 12 layers "
           "with the post-norm version.")
-FULL = {"depths": [2, 6, 12, 24], "seeds": 3, "steps": 200}
+FULL = {"depths": [2, 6, 12, 18, 24], "seeds": 3, "steps": 150}
 QUICK = {"depths": [2, 4], "seeds": 1, "steps": 15}
 TASK = {"vocab": 10, "length": 6, "batch": 32}
 
@@ -98,11 +98,11 @@ def train_run(job: dict) -> dict:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--depths", type=positive_int, nargs="+", default=None,
-                        help="transformer layers (default: 2 6 12 24; --quick: 2 4)")
+                        help="transformer layers (default: 2 6 12 18 24; --quick: 2 4)")
     parser.add_argument("--seeds", type=positive_int, default=None,
                         help="seeds SEED..SEED+N-1 per depth (default: 3; --quick: 1)")
     parser.add_argument("--steps", type=positive_int, default=None,
-                        help="Adam steps (default: 200; --quick: 15)")
+                        help="Adam steps (default: 150; --quick: 15)")
     parser.add_argument("--lr", type=positive_float, default=3e-3,
                         help="Adam learning rate, constant: no warm-up (default: %(default)s)")
     parser.add_argument("--d-model", type=positive_int, default=32,
