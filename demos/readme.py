@@ -27,12 +27,13 @@ import time
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
-from .readme_blocks import BLOCKS
+from . import readme_blocks, readme_more
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 BLOCK = re.compile(r"(<!-- figures: (\w+) -->\n)(.*?)(<!-- /figures -->)", re.S)
 ABOUT = re.compile(r"about (\d+(?:\.\d+)?)")
 TIME_FACTOR = 2.0
+BLOCKS = {**readme_blocks.BLOCKS, **readme_more.BLOCKS}
 
 
 def readme_blocks(text: str) -> Dict[str, str]:
@@ -108,8 +109,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     found = readme_blocks(text)
     unknown, missing = sorted(set(found) - set(BLOCKS)), sorted(set(BLOCKS) - set(found))
     if unknown or missing:
-        print(f"README.md and demos/readme_blocks.py disagree: blocks without a renderer "
-              f"{unknown}, renderers without a block {missing}", file=sys.stderr)
+        print(f"README.md and the renderers (demos/readme_blocks.py, readme_more.py) disagree: "
+              f"blocks without a renderer {unknown}, renderers without a block {missing}",
+              file=sys.stderr)
         return 1
     names = args.only or list(BLOCKS)
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="readme_check_"))

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from demos import readme
-from demos.readme_blocks import BLOCKS, about, num
+from demos.readme import BLOCKS
+from demos.readme_blocks import about, num
 
 REPO = Path(__file__).resolve().parents[1]
 TEXT = """# t
