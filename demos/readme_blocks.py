@@ -246,7 +246,7 @@ def _worse_pairs(d: dict, family: str) -> str:
 
 
 def render_degradation(runs: Dict[str, dict]) -> str:
-    d, again, fast = runs["seed0"], runs["seed1"], runs["lr0.1"]
+    d, again = runs["seed0"], runs["seed1"]
     settings = d["settings"]
     rows = [[r["name"], r["parameters"], f"{100 * r['final_train_error']:.2f}",
              f"{r['final_train_loss']:.4f}", f"{100 * r['final_test_error']:.2f}",
@@ -273,16 +273,10 @@ def render_degradation(runs: Dict[str, dict]) -> str:
              f"residual net, {worst['name']}, misfits "
              f"{round(worst['final_train_error'] * worst['train_images'])} of "
              f"{worst['train_images']} training images."]
-    for label, run in ((f"Seed {again['settings']['seed']}", again),
-                       (f"With lr {fast['settings']['lr']:g}", fast)):
-        words.append(f"{label}: plain {_family_errors(run, True)} %, residual "
-                     f"{_family_errors(run, False)} % (degradation "
-                     f"{'shown' if run['verdict']['degradation_shown'] else 'NOT shown'}; "
-                     f"residual steps that train worse: {_worse_pairs(run, 'residual')}).")
-    if not fast["verdict"]["degradation_shown"] and d["verdict"]["degradation_shown"]:
-        words.append(f"So at lr {fast['settings']['lr']:g} {settings['epochs']} epochs are too "
-                     f"few for the deepest residual net: this is why the default is "
-                     f"{settings['lr']:g}.")
+    words.append(f"Seed {again['settings']['seed']}: plain {_family_errors(again, True)} %, "
+                 f"residual {_family_errors(again, False)} % (degradation "
+                 f"{'shown' if again['verdict']['degradation_shown'] else 'NOT shown'}; "
+                 f"residual steps that train worse: {_worse_pairs(again, 'residual')}).")
     cpu = sum(r["cpu_seconds"] for r in d["runs"])
     words.append(f"The full run takes {about(cpu)} CPU seconds, trained in "
                  f"{settings['workers']} worker processes with single-threaded BLAS.")
@@ -290,8 +284,8 @@ def render_degradation(runs: Dict[str, dict]) -> str:
 
 
 BLOCKS: Dict[str, Block] = {
-    "degradation": Block({"seed0": ["degradation"], "seed1": ["degradation", "--seed", "1"],
-                          "lr0.1": ["degradation", "--lr", "0.1"]}, render_degradation),
+    "degradation": Block({"seed0": ["degradation"], "seed1": ["degradation", "--seed", "1"]},
+                         render_degradation),
     "depth_sweep": Block({"sweep": DEPTH_SWEEP}, render_depth_sweep),
     "spirals": Block({"spirals": SPIRALS}, render_spirals),
     "distant_identity": Block({"distant_identity": ["distant_identity"]},
