@@ -83,8 +83,13 @@ def verdict(summary: dict, depths: list) -> dict:
             f"addition trains at least as low at depth {', '.join(map(str, where))} only; at "
             f"depth {', '.join(str(d) for d in depths if not holds[d])} a highway net trains "
             f"lower")
+    best_test = [d for d in depths if summary["residual"][d]["median_test_error"] <=
+                 min(summary[label][d]["median_test_error"] for label, _, _ in VARIANTS)]
+    text += (f"; the residual nets have the lowest median test error at depth "
+             f"{', '.join(map(str, best_test))}" if best_test else
+             "; the residual nets have the lowest median test error at no depth")
     return {"holds_at": {str(d): holds[d] for d in depths}, "holds_everywhere": all(holds.values()),
-            "text": text}
+            "lowest_test_error_at": best_test, "text": text}
 
 
 def table(summary: dict, depths: list, seeds: int, epochs: int) -> dict:
