@@ -1,4 +1,5 @@
-"""Command line: `python -m course {student,grade,check} ...` (see course/__init__.py)."""
+"""Command line: `python -m course {student,grade,check,mutate,autograder,selftest,docs}`
+(see course/__init__.py)."""
 from __future__ import annotations
 
 import argparse
@@ -27,27 +28,70 @@ def _student(args: argparse.Namespace) -> int:
 def _grade(args: argparse.Namespace) -> int:
     from .grade import grade, grade_submission
 
+    course = load_course()
     if args.submission is None:
-        report = grade(repo_root(), load_course(), args.assignment, workers=args.workers)
+        report = grade(repo_root(), course, args.assignment, workers=args.workers)
     else:
-        report = grade_submission(repo_root(), load_course(), args.submission, args.assignment,
+        if not args.submission.is_dir():
+            raise LookupError(f"course: the submission {args.submission} is not a folder")
+        report = grade_submission(repo_root(), course, args.submission, args.assignment,
                                   workers=args.workers)
     print(report.table())
     if args.json:
-        Path(args.json).write_text(json.dumps(report.gradescope(), indent=2), encoding="utf-8")
+        args.json.write_text(json.dumps(report.gradescope(course), indent=2), encoding="utf-8")
         print(f"wrote {args.json}")
-    return 0
+    # a score that is not the whole story (a file missing or broken, tests that did not run)
+    # is not a silent success
+    return 1 if report.problems or report.run.stopped or report.run.collect_errors else 0
 
 
 def _check(args: argparse.Namespace) -> int:
     from .check import check
 
     problems = check(repo_root(), load_course(), args.assignment, jobs=args.jobs, full=args.full,
-                     keep=args.keep)
+                     keep=args.keep, leaks=not args.no_leaks, mutation=not args.no_mutation)
     for problem in problems:
         print(f"PROBLEM {problem}")
     print("course check: " + (f"{len(problems)} problem(s)" if problems else "every task OK"))
     return 1 if problems else 0
+
+
+def _mutate(args: argparse.Namespace) -> int:
+    from .mutation_report import mutation_problems
+    from .tree import repo_files
+
+    root = repo_root()
+    problems = mutation_problems(root, load_course(), repo_files(root), args.assignment,
+                                 args.jobs, task_ids=args.task)
+    for problem in problems:
+        print(f"PROBLEM {problem}")
+    return 1 if problems else 0
+
+
+def _autograder(args: argparse.Namespace) -> int:
+    from .autograder import build_bundle
+
+    print(build_bundle(repo_root(), load_course(), args.assignment, args.out))
+    return 0
+
+
+def _selftest(args: argparse.Namespace) -> int:
+    from .autograder_selftest import selftest
+
+    problems = selftest(repo_root(), load_course(), args.assignment, args.test_timeout,
+                        args.budget)
+    for problem in problems:
+        print(f"PROBLEM {problem}")
+    print("autograder selftest: " + (f"{len(problems)} problem(s)" if problems else "ok"))
+    return 1 if problems else 0
+
+
+def _docs(args: argparse.Namespace) -> int:
+    from .docs import write_docs
+
+    changed = write_docs(repo_root(), load_course())
+    print("rewrote " + ", ".join(changed) if changed else "the pages were up to date")
+    return 0
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -77,7 +121,29 @@ def main(argv: Optional[List[str]] = None) -> int:
                        help="also run the whole suite on each handed-out version")
     check.add_argument("--keep", type=Path, default=None,
                        help="write the generated trees here instead of a temporary folder")
+    check.add_argument("--no-leaks", action="store_true", help="skip the leak check")
+    check.add_argument("--no-mutation", action="store_true", help="skip mutation testing")
     check.set_defaults(handler=_check)
+    mutate = commands.add_parser("mutate", help="mutation testing alone: scores, survivors")
+    mutate.add_argument("--assignment", type=int, default=None)
+    mutate.add_argument("--task", action="append", default=None,
+                        help="only this task (repeatable), e.g. --task 1.2")
+    mutate.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    mutate.set_defaults(handler=_mutate)
+    bundle = commands.add_parser("autograder", help="write a Gradescope autograder zip")
+    bundle.add_argument("--assignment", type=int, required=True)
+    bundle.add_argument("out", type=Path, help="the .zip to write")
+    bundle.set_defaults(handler=_autograder)
+    selftest = commands.add_parser("selftest", help="run the bundle's run_autograder on a "
+                                   "correct, wrong, flat, empty, broken and hanging submission")
+    selftest.add_argument("--assignment", type=int, required=True)
+    selftest.add_argument("--test-timeout", type=float, default=20.0,
+                          help="seconds per test in the bundle (the hanging case waits this)")
+    selftest.add_argument("--budget", type=float, default=240.0,
+                          help="seconds for one submission's tests")
+    selftest.set_defaults(handler=_selftest)
+    docs = commands.add_parser("docs", help="rewrite the points tables of docs/assignments/")
+    docs.set_defaults(handler=_docs)
     args = parser.parse_args(argv)
     try:
         return args.handler(args)

@@ -1,130 +1,143 @@
-"""`python -m course grade [--assignment N] [--json results.json]`: score the tests by task.
+"""`python -m course grade [--assignment N] [--json results.json] [--submission DIR]`.
 
-One pytest run selects the tests marked with the chosen tasks (`-m "task_1_1 or ..."`). A
-task scores its points times the fraction of its tests that passed; skipped tests (an
-optional tool such as PyTorch missing) do not count either way, and a task none of whose
-tests ran scores 0. `--json` writes Gradescope's autograder results format
-(https://gradescope-autograders.readthedocs.io/en/latest/specs/): one entry per task.
-`--submission DIR` grades the task files found in DIR against this repository's tests.
+One pytest run selects the tests marked with the chosen tasks (`-m "task_1_1 or ..."`) and
+course/grade_report.py scores them. Every test has a time limit ([course] test_timeout, with
+pytest-timeout) and the run a budget ([course] grading_budget): a test that hangs fails, and a
+run that is stopped still scores what ran; a test that did not run counts as failed, with the
+reason. `--submission DIR` grades the task files found in DIR (course/submission.py) with
+this repository's tests, hidden ones included: the list of tests comes from this repository,
+so a submission that breaks a test file's import loses those tests instead of shrinking the
+count. `--json` writes Gradescope's autograder results format
+(https://gradescope-autograders.readthedocs.io/en/latest/specs/).
 """
 from __future__ import annotations
 
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
-from typing import List, Optional
+from typing import Dict, List, Optional
 
-from .runner import CaseResult, RunResult, run_pytest
+from .grade_report import GradeReport, TaskScore
+from .handout import plan_tree
+from .pytest_plugin import one_line
+from .runner import CaseResult, RunResult, hypothesis_options, run_pytest
 from .spec import Course, Task
-from .tree import repo_files, write_tree
-
-SHOWN_FAILURES = 8  # per task, in the printed table and the Gradescope output
-
-
-@dataclass
-class TaskScore:
-    task: Task
-    results: List[CaseResult]
-
-    @property
-    def counted(self) -> List[CaseResult]:
-        return [r for r in self.results if r.outcome != "skipped"]
-
-    @property
-    def passed(self) -> int:
-        return sum(r.outcome == "passed" for r in self.counted)
-
-    @property
-    def score(self) -> float:
-        counted = self.counted
-        return self.task.points * self.passed / len(counted) if counted else 0.0
-
-    @property
-    def failures(self) -> List[CaseResult]:
-        return [r for r in self.counted if r.outcome == "failed"]
-
-    def summary(self) -> str:
-        skipped = len(self.results) - len(self.counted)
-        text = f"{self.passed} of {len(self.counted)} tests passed"
-        if skipped:
-            text += f" ({skipped} skipped)"
-        if not self.results:
-            text = "no test of this task ran"
-        lines = [text] + [f"FAILED {r.nodeid}: {r.message}" for r in
-                          self.failures[:SHOWN_FAILURES]]
-        if len(self.failures) > SHOWN_FAILURES:
-            lines.append(f"... and {len(self.failures) - SHOWN_FAILURES} more")
-        return "\n".join(lines)
+from .submission import find_files, load_problems
+from .tree import repo_files
 
 
-@dataclass
-class GradeReport:
-    scores: List[TaskScore]
-    run: RunResult
-    seconds: float
+def _tasks(course: Course, number: Optional[int]) -> List[Task]:
+    return [task for assignment in course.select(number) for task in assignment.tasks]
 
-    @property
-    def total(self) -> float:
-        return sum(s.score for s in self.scores)
 
-    @property
-    def max_total(self) -> float:
-        return sum(s.task.points for s in self.scores)
+def collect_manifest(root: Path, course: Course, tasks: List[Task]) -> Dict[str, List[str]]:
+    """{node id: task markers} of the chosen tasks' tests in `root`."""
+    markers = {t.marker for t in tasks}
+    run = run_pytest(root, hypothesis_options(root, ["tests"]) +
+                     ["--collect-only", "tests", "-m", " or ".join(sorted(markers))])
+    if run.collect_errors:
+        name, text = next(iter(run.collect_errors.items()))
+        raise RuntimeError(f"course: the instructor's tests do not collect: {name}: "
+                           f"{_error_line(text)}")
+    return {n: m for n, m in run.collected.items() if markers & set(m)}
 
-    def table(self) -> str:
-        width = max(len(s.task.title) for s in self.scores)
-        lines = [f"{'task':<5} {'title':<{width}}  {'tests':>7}  {'score':>11}"]
-        for s in self.scores:
-            tests = f"{s.passed}/{len(s.counted)}"
-            lines.append(f"{s.task.id:<5} {s.task.title:<{width}}  {tests:>7}  "
-                         f"{s.score:>5.1f} / {s.task.points:<3g}")
-        lines.append(f"{'total':<5} {'':<{width}}  {'':>7}  "
-                     f"{self.total:>5.1f} / {self.max_total:<3g}")
-        for error in self.run.collect_errors:
-            lines.append(f"collection error in {error}: its tests did not run")
-        return "\n".join(lines)
 
-    def gradescope(self) -> dict:
-        """The results.json Gradescope expects from an autograder."""
-        tests = [{"name": f"Task {s.task.id}: {s.task.title}", "number": s.task.id,
-                  "score": round(s.score, 4), "max_score": s.task.points,
-                  "status": "passed" if s.counted and not s.failures else "failed",
-                  "output": s.summary(), "visibility": "visible"} for s in self.scores]
-        errors = "".join(f"\nCollection error in {name}:\n{text}"
-                         for name, text in self.run.collect_errors.items())
-        return {"score": round(self.total, 4), "execution_time": round(self.seconds, 2),
-                "output": f"Score {self.total:.1f} of {self.max_total:g}.{errors}",
-                "output_format": "text", "visibility": "visible", "stdout_visibility": "visible",
-                "tests": tests}
+def _error_line(text: str) -> str:
+    """The line of a collection error that names the exception."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    errors = [line[1:].strip() for line in lines if line.startswith("E ")]
+    return one_line(errors[-1] if errors else (lines[-1] if lines else "unknown error"))
+
+
+def score(course: Course, tasks: List[Task], run: RunResult, manifest: Dict[str, List[str]],
+          file_problems: Dict[str, str]) -> List[TaskScore]:
+    """A TaskScore per task: every test of the manifest counts, run or not."""
+    broken = {name.split("::")[0]: _error_line(text)
+              for name, text in run.collect_errors.items()}
+    scores = []
+    for task in tasks:
+        results = []
+        for nodeid in sorted(n for n, marks in manifest.items() if task.marker in marks):
+            result = run.tests.get(nodeid)
+            if result is None:
+                where = nodeid.split("::")[0]
+                why = (f"its file could not be collected: {broken[where]}" if where in broken
+                       else run.stopped or "it was not collected")
+                result = CaseResult(nodeid, "failed", [task.marker], f"did not run: {why}", "",
+                                    0.0)
+            results.append(result)
+        problems = [file_problems[f] for f in task.files if f in file_problems]
+        scores.append(TaskScore(task, [r for r in results if not course.is_hidden_test(r.nodeid)],
+                                [r for r in results if course.is_hidden_test(r.nodeid)],
+                                problems))
+    return scores
+
+
+def _notes(run: RunResult, manifest: Dict[str, List[str]]) -> List[str]:
+    notes = []
+    for name, text in sorted(run.collect_errors.items()):
+        lost = sum(n.split("::")[0] == name for n in manifest if n not in run.tests)
+        notes.append(f"{name} could not be collected ({_error_line(text)}): its {lost} tests "
+                     f"count as failed")
+    if run.stopped:
+        notes.append(f"The test run stopped early: {run.stopped}; the tests it did not reach "
+                     f"count as failed.")
+    return notes
+
+
+def grade(root: Path, course: Course, number: Optional[int] = None, workers: int = 0,
+          manifest: Optional[Dict[str, List[str]]] = None,
+          file_problems: Optional[Dict[str, str]] = None,
+          test_timeout: Optional[float] = None, budget: Optional[float] = None) -> GradeReport:
+    """Run the tests of the chosen assignments (all when `number` is None) and score them."""
+    tasks = _tasks(course, number)
+    settings = course.settings
+    start = time.monotonic()
+    run = run_pytest(root, hypothesis_options(root, ["tests"]) +
+                     ["tests", "-m", " or ".join(t.marker for t in tasks),
+                      "--continue-on-collection-errors"], workers=workers,
+                     timeout=budget or settings.grading_budget,
+                     test_timeout=test_timeout or settings.test_timeout, strict=False,
+                     order=[t.marker for t in tasks])
+    manifest = run.collected if manifest is None else manifest
+    scores = score(course, tasks, run, manifest, file_problems or {})
+    return GradeReport(scores, run, time.monotonic() - start, _notes(run, manifest),
+                       handout=settings.handout)
 
 
 def grade_submission(root: Path, course: Course, submission: Path,
-                     number: Optional[int] = None, workers: int = 0) -> GradeReport:
+                     number: Optional[int] = None, workers: int = 0,
+                     manifest: Optional[Dict[str, List[str]]] = None,
+                     test_timeout: Optional[float] = None,
+                     budget: Optional[float] = None) -> GradeReport:
     """Grade a student's files with the instructor's tests (an autograder's view).
 
-    A copy of `root` is made with the chosen assignments blanked, then the files their tasks
-    live in are taken from `submission` (same relative paths) where it has them; everything
-    else, the tests above all, stays the instructor's.
+    A grading tree of `root` is made with the chosen assignments blanked, then the task files
+    found in `submission` are copied in; everything else, the tests above all, stays the
+    instructor's. A missing or broken file is a one-line problem of the tasks it holds.
     """
-    chosen = {task.id for a in course.select(number) for task in a.tasks}
+    tasks = _tasks(course, number)
+    chosen = {task.id for task in tasks}
+    if manifest is None:
+        manifest = collect_manifest(root, course, tasks)
+    wanted = sorted({f for task in tasks for f in task.files})
     with tempfile.TemporaryDirectory(prefix="course-grade-") as scratch:
         tree = Path(scratch) / "repo"
-        write_tree(root, tree, repo_files(root), course, lambda task_id: task_id in chosen)
-        for name in sorted({f for a in course.select(number) for t in a.tasks for f in t.files}):
-            if (Path(submission) / name).is_file():
-                shutil.copyfile(Path(submission) / name, tree / name)
-        return grade(tree, course, number, workers)
-
-
-def grade(root: Path, course: Course, number: Optional[int] = None,
-          workers: int = 0) -> GradeReport:
-    """Run the tests of the chosen assignments (all when `number` is None) and score them."""
-    tasks = [task for assignment in course.select(number) for task in assignment.tasks]
-    start = time.monotonic()
-    run = run_pytest(root, ["tests", "-m", " or ".join(t.marker for t in tasks),
-                            "--continue-on-collection-errors"], workers=workers)
-    scores = [TaskScore(task, [r for r in run.tests.values() if task.marker in r.tasks])
-              for task in tasks]
-    return GradeReport(scores, run, time.monotonic() - start)
+        plan = plan_tree(root, course, repo_files(root), chosen)
+        plan.write(tree)
+        stubs = {name: plan.read(name) for name in wanted}
+        problems, copied = {}, []
+        found = find_files(Path(submission), wanted)
+        for name, where in found.items():
+            if where.path is None:
+                problems[name] = where.problem
+            else:
+                shutil.copyfile(where.path, tree / name)
+                copied.append(name)
+        problems.update(load_problems(tree, copied, stubs))
+        report = grade(tree, course, number, workers, manifest, problems, test_timeout, budget)
+        if not copied:
+            report.notes.insert(0, "None of the task files was found in the submission: "
+                                   f"expected {', '.join(wanted)}.")
+        return report

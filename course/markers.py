@@ -7,7 +7,9 @@ statement at the marker's indentation:
 
     raise NotImplementedError("Task 1.2: <what to implement>")
 
-Regions do not nest. A marker that is malformed, unclosed, closed by another task's END, or
+A HIDE region (`# BEGIN HIDE 1.2` ... `# END HIDE 1.2`) is code that is not the task but
+would give it away (a hand-written reference of the same formula); the handout of task 1.2
+blanks it the same way, with a stub saying it was left out. Regions do not nest. A marker that is malformed, unclosed, closed by another task's END, or
 that encloses no code is a MarkerError naming the file, the line and the task.
 """
 from __future__ import annotations
@@ -19,10 +21,11 @@ import tokenize
 from dataclasses import dataclass
 from typing import Callable, Dict, List
 
-MARKER = re.compile(r"^(?P<indent>[ \t]*)# (?P<kind>BEGIN|END) TASK (?P<id>\d+\.\d+)[ \t]*$")
+MARKER = re.compile(r"^(?P<indent>[ \t]*)# (?P<kind>BEGIN|END) (?P<what>TASK|HIDE) "
+                    r"(?P<id>\d+\.\d+)[ \t]*$")
 LINE_WIDTH = 99  # a longer stub is split over lines
 # anything that looks like an attempt at a marker, so a typo is an error and not ignored
-LOOSE = re.compile(r"^[ \t]*#\s*(BEGIN|END)\s+TASK\b", re.IGNORECASE)
+LOOSE = re.compile(r"^[ \t]*#\s*(BEGIN|END)\s+(TASK|HIDE)\b", re.IGNORECASE)
 
 
 class MarkerError(ValueError):
@@ -31,20 +34,26 @@ class MarkerError(ValueError):
 
 @dataclass(frozen=True)
 class Region:
-    """Lines begin..end (0-based, both marker lines included) of `path` belong to `task`."""
+    """Lines begin..end (0-based, both marker lines included) of `path` belong to `task`;
+    `hide` for a HIDE region (a give-away of the task, not its code)."""
     task: str
     path: str
     begin: int
     end: int
     indent: str
+    hide: bool = False
+
+    @property
+    def label(self) -> str:
+        return f"{'HIDE' if self.hide else 'TASK'} {self.task}"
 
 
 def find_regions(text: str, path: str = "<string>") -> List[Region]:
-    """The task regions of a source text, in order; MarkerError if the markers are wrong.
+    """The TASK and HIDE regions of a text, in order; MarkerError if the markers are wrong.
 
     >>> src = "def f():\\n    # BEGIN TASK 1.1\\n    return 1\\n    # END TASK 1.1\\n"
     >>> find_regions(src)
-    [Region(task='1.1', path='<string>', begin=1, end=3, indent='    ')]
+    [Region(task='1.1', path='<string>', begin=1, end=3, indent='    ', hide=False)]
     """
     regions, open_marker = [], None
     lines = text.splitlines()
@@ -56,32 +65,32 @@ def find_regions(text: str, path: str = "<string>") -> List[Region]:
         if match is None:
             if LOOSE.match(line):
                 raise MarkerError(f"{path}:{number + 1}: malformed task marker {line.strip()!r}; "
-                                  f"write '# BEGIN TASK N.M' or '# END TASK N.M'")
+                                  f"write '# BEGIN TASK N.M' or '# END TASK N.M' (or HIDE)")
             continue
-        kind, task, indent = match["kind"], match["id"], match["indent"]
+        kind, label, indent = match["kind"], f"{match['what']} {match['id']}", match["indent"]
         if kind == "BEGIN":
             if open_marker is not None:
                 raise MarkerError(
-                    f"{path}:{number + 1}: BEGIN TASK {task} is nested inside BEGIN TASK "
+                    f"{path}:{number + 1}: BEGIN {label} is nested inside BEGIN "
                     f"{open_marker[0]} of line {open_marker[1] + 1}; regions do not nest")
-            open_marker = (task, number, indent)
+            open_marker = (label, number, indent)
             continue
         if open_marker is None:
-            raise MarkerError(f"{path}:{number + 1}: END TASK {task} has no BEGIN TASK {task}")
-        open_task, start, open_indent = open_marker
-        if task != open_task:
-            raise MarkerError(f"{path}:{number + 1}: END TASK {task} closes BEGIN TASK "
-                              f"{open_task} of line {start + 1}")
+            raise MarkerError(f"{path}:{number + 1}: END {label} has no BEGIN {label}")
+        open_label, start, open_indent = open_marker
+        if label != open_label:
+            raise MarkerError(f"{path}:{number + 1}: END {label} closes BEGIN "
+                              f"{open_label} of line {start + 1}")
         if indent != open_indent:
-            raise MarkerError(f"{path}:{number + 1}: END TASK {task} is not indented like its "
+            raise MarkerError(f"{path}:{number + 1}: END {label} is not indented like its "
                               f"BEGIN on line {start + 1}")
-        _check_body(lines[start + 1:number], indent, path, start, task)
-        regions.append(Region(task, path, start, number, indent))
+        region = Region(match["id"], path, start, number, indent, match["what"] == "HIDE")
+        _check_body(lines[start + 1:number], region)
+        regions.append(region)
         open_marker = None
     if open_marker is not None:
-        task, start, _ = open_marker
-        raise MarkerError(f"{path}:{start + 1}: BEGIN TASK {task} is never closed by "
-                          f"END TASK {task}")
+        label, start, _ = open_marker
+        raise MarkerError(f"{path}:{start + 1}: BEGIN {label} is never closed by END {label}")
     return regions
 
 
@@ -104,15 +113,15 @@ def _comment_lines(text: str, path: str) -> set:
     return found
 
 
-def _check_body(body: List[str], indent: str, path: str, start: int, task: str) -> None:
+def _check_body(body: List[str], region: Region) -> None:
     """A region holds code, and no line of it is indented less than its markers."""
-    code = [line for line in body if line.strip()]
-    if not code:
-        raise MarkerError(f"{path}:{start + 1}: the region of task {task} holds no code")
+    where, kind = f"{region.path}:{region.begin + 1}", "HIDE region" if region.hide else "region"
+    if not any(line.strip() for line in body):
+        raise MarkerError(f"{where}: the {kind} of task {region.task} holds no code")
     for offset, line in enumerate(body):
-        if line.strip() and not line.startswith(indent):
-            raise MarkerError(f"{path}:{start + offset + 2}: a line of task {task}'s region is "
-                              f"indented less than its BEGIN marker")
+        if line.strip() and not line.startswith(region.indent):
+            raise MarkerError(f"{region.path}:{region.begin + offset + 2}: a line of task "
+                              f"{region.task}'s {kind} is indented less than its BEGIN marker")
 
 
 def stub_line(indent: str, message: str, width: int = LINE_WIDTH) -> str:
@@ -140,18 +149,25 @@ def _literal(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)  # a JSON string is a valid Python literal
 
 
-def blank_regions(text: str, blank: Callable[[str], bool], messages: Dict[str, str],
-                  path: str = "<string>") -> str:
-    """`text` with the body of every region whose task satisfies `blank` replaced by a stub.
+def hide_message(task_id: str) -> str:
+    """What a blanked HIDE region raises."""
+    return f"left out of the handout: this code would give task {task_id} away"
 
-    `messages[task]` is the text the stub raises. Marker lines stay, so the student sees
-    where to write, and the result can be checked again by `find_regions`.
+
+def blank_regions(text: str, blank: Callable[[Region], bool], messages: Dict[str, str],
+                  path: str = "<string>") -> str:
+    """`text` with the body of every region that `blank` selects replaced by a stub.
+
+    `messages[task]` is the text a task region's stub raises (a HIDE region's says it was
+    left out). Marker lines stay, so the student sees where to write, and the result can be
+    checked again by `find_regions`.
     """
     lines = text.splitlines(keepends=True)
     for region in reversed(find_regions(text, path)):
-        if not blank(region.task):
+        if not blank(region):
             continue
         newline = "\n" if lines[region.begin].endswith("\n") else ""
-        stub = stub_line(region.indent, messages[region.task]) + newline
+        message = hide_message(region.task) if region.hide else messages[region.task]
+        stub = stub_line(region.indent, message) + newline
         lines[region.begin + 1:region.end] = [stub]
     return "".join(lines)

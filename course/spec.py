@@ -1,8 +1,10 @@
 """The assignments as data: course/assignments.toml read into small dataclasses.
 
-The toml is the one place an instructor edits: assignments, their tasks, the files each task's
-regions live in, the points, and the message a student's stub raises. The pytest markers
-(`task_1_2`), the student generator, the grader and the checker all read it through here.
+The toml is the one place an instructor edits: the course's settings, the assignments, their
+tasks, the files each task's regions live in, the points, the message a student's stub
+raises, and what else would give a task away in a handout. The pytest markers (`task_1_2`),
+the student generator, the grader, the autograder and the checker all read it through here;
+course/spec_parse.py validates it.
 
     >>> course = load_course()
     >>> course.task("1.2").marker
@@ -10,19 +12,12 @@ regions live in, the points, and the message a student's stub raises. The pytest
 """
 from __future__ import annotations
 
-import re
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # Python 3.10: the same parser, from PyPI (a dependency on 3.10 only)
-    import tomli as tomllib
-
 SPEC_PATH = Path(__file__).with_name("assignments.toml")
-TASK_ID = re.compile(r"^(\d+)\.(\d+)$")
+VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")  # Gradescope's
 
 
 class SpecError(ValueError):
@@ -35,13 +30,61 @@ def marker_name(task_id: str) -> str:
 
 
 @dataclass(frozen=True)
+class Settings:
+    """The [course] table: where hidden tests live, grading limits, what `check` enforces."""
+    hidden_tests: str = "tests/hidden"      # never shipped in a handout; run by make test
+    require_hidden_tests: bool = False      # a task without hidden tests is a problem
+    hidden_share: float = 0.5               # of a task's points, when it has hidden tests
+    hidden_visibility: str = "after_due_date"   # of hidden-test results on Gradescope
+    test_timeout: float = 60.0              # seconds per test when grading a submission
+    grading_budget: float = 1200.0          # seconds for all the tests of one grading run
+    leak_min_lines: int = 3                 # a copied block this many logical lines long...
+    leak_min_tokens: int = 15               # ...and this many tokens (line ends count 1) leaks
+    mutation_threshold: float = 0.9         # share of a task's mutants its tests must kill
+    enforce_mutation_score: bool = False    # a task below the threshold is a problem
+    mutant_timeout: float = 60.0            # seconds for one mutant's tests (a hang is a kill)
+    handout: bool = False                   # true in a student's copy: no hidden tests here
+
+
+@dataclass(frozen=True)
+class Excuse:
+    """A known leak (`what` is the file it is in) or an equivalent mutant (`what` is its id),
+    with the reason it is accepted."""
+    what: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Handout:
+    """What, besides its own regions, would give a task away, and so stays out of the handout:
+    whole files (or folders ending in '/'), functions whose body is blanked ('path::qualname'),
+    and files holding `# BEGIN HIDE N.M` ... `# END HIDE N.M` regions, blanked like a task's."""
+    leave_out: Tuple[str, ...] = ()
+    blank: Tuple[str, ...] = ()
+    hide_in: Tuple[str, ...] = ()
+
+    def functions(self) -> List[Tuple[str, str]]:
+        """[(path, qualname)] of `blank`."""
+        return [tuple(entry.split("::", 1)) for entry in self.blank]
+
+    def leaves_out(self, path: str) -> bool:
+        return any(path == entry or (entry.endswith("/") and path.startswith(entry))
+                   for entry in self.leave_out)
+
+
+@dataclass(frozen=True)
 class Task:
-    """One unit of work: the regions marked with its id, graded by the tests marked with it."""
+    """One unit of work: the regions marked with its id, graded by the tests marked with it
+    (public ones, shipped, and hidden ones under Settings.hidden_tests)."""
     id: str
     title: str
     points: float
     files: Tuple[str, ...]
     todo: str
+    hidden_points: float = 0.0   # the part of `points` its hidden tests carry, when it has any
+    handout: Handout = field(default_factory=Handout)
+    known_leaks: Tuple[Excuse, ...] = ()
+    equivalent_mutants: Tuple[Excuse, ...] = ()
 
     @property
     def marker(self) -> str:
@@ -50,6 +93,10 @@ class Task:
     @property
     def assignment(self) -> int:
         return int(self.id.split(".")[0])
+
+    @property
+    def public_points(self) -> float:
+        return self.points - self.hidden_points
 
     @property
     def stub_message(self) -> str:
@@ -72,6 +119,7 @@ class Assignment:
 @dataclass(frozen=True)
 class Course:
     assignments: Tuple[Assignment, ...]
+    settings: Settings = field(default_factory=Settings)
     _tasks: Dict[str, Task] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -100,61 +148,17 @@ class Course:
         """All assignments (number None) or just the one numbered `number`."""
         return list(self.assignments) if number is None else [self.assignment(number)]
 
-
-def _require(table: dict, key: str, kind: type, where: str):
-    if key not in table:
-        raise SpecError(f"{where}: missing key {key!r}")
-    value = table[key]
-    if kind is float and isinstance(value, int) and not isinstance(value, bool):
-        value = float(value)
-    if not isinstance(value, kind):
-        raise SpecError(f"{where}: {key!r} must be {kind.__name__}, got {value!r}")
-    return value
-
-
-def _parse_task(table: dict, number: int, where: str) -> Task:
-    task_id = _require(table, "id", str, where)
-    where = f"task {task_id}"
-    match = TASK_ID.match(task_id)
-    if not match or int(match.group(1)) != number:
-        raise SpecError(f"{where}: the id must be '{number}.M' inside assignment {number}")
-    files = _require(table, "files", list, where)
-    if not files or not all(isinstance(f, str) for f in files):
-        raise SpecError(f"{where}: 'files' must list the source files holding its regions")
-    todo = _require(table, "todo", str, where)
-    if not todo.strip() or "\n" in todo:
-        raise SpecError(f"{where}: 'todo' must be one line saying what to implement")
-    points = _require(table, "points", float, where)
-    if points <= 0:
-        raise SpecError(f"{where}: points must be positive, got {points}")
-    return Task(task_id, _require(table, "title", str, where), points, tuple(files), todo)
+    def is_hidden_test(self, path: str) -> bool:
+        """Whether a test file (or node id) lies in the hidden-tests folder."""
+        folder = self.settings.hidden_tests.rstrip("/") + "/"
+        return path.split("::")[0].startswith(folder)
 
 
 def parse_course(text: str, source: str = "assignments.toml") -> Course:
-    """Parse and validate the toml text of a course."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise SpecError(f"{source}: {error}") from None
-    assignments, seen = [], set()
-    for table in data.get("assignment", []):
-        number = _require(table, "number", int, f"{source}: an assignment")
-        where = f"assignment {number}"
-        tasks = tuple(_parse_task(t, number, where) for t in table.get("task", []))
-        if not tasks:
-            raise SpecError(f"{where}: has no [[assignment.task]]")
-        for task in tasks:
-            if task.id in seen:
-                raise SpecError(f"task {task.id}: defined twice")
-            seen.add(task.id)
-        assignments.append(Assignment(number, _require(table, "title", str, where),
-                                      _require(table, "doc", str, where), tasks))
-    if not assignments:
-        raise SpecError(f"{source}: defines no [[assignment]]")
-    numbers = [a.number for a in assignments]
-    if len(set(numbers)) != len(numbers):
-        raise SpecError(f"{source}: assignment numbers repeat: {numbers}")
-    return Course(tuple(assignments))
+    """Parse and validate the toml text of a course (see course/spec_parse.py)."""
+    from .spec_parse import parse
+
+    return parse(text, source)
 
 
 def load_course(path: Path = SPEC_PATH) -> Course:

@@ -9,8 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import List, Optional
 
+from .handout import plan_tree
 from .spec import Assignment, Course
-from .tree import repo_files, write_tree
+from .tree import repo_files
 
 SETUP = """\
     python3 -m venv .venv
@@ -57,8 +58,12 @@ Set up and run (Python 3.10+):
 |---|---|---|---|---|
 {chr(10).join(rows)}
 
-Read the assignment's page first:
+Read the assignment's page first, and `docs/students.md` (set-up, running one task's tests,
+submitting):
 {docs}
+
+Each task also has hidden tests, not in this copy, that run when your work is graded; the
+assignment's page says how its points split between public and hidden tests.
 
 ---
 
@@ -70,8 +75,7 @@ def make_student_version(root: Path, out: Path, course: Course,
     """Write the student repository to `out`; return the files whose regions were blanked."""
     assignments = course.select(number)
     blanked = {task.id for assignment in assignments for task in assignment.tasks}
-    files = repo_files(root)
-    changed = write_tree(root, out, files, course, lambda task_id: task_id in blanked)
+    changed = plan_tree(root, course, repo_files(root), blanked, student=True).write(out)
     readme = Path(out) / "README.md"
     original = readme.read_text(encoding="utf-8") if readme.exists() else ""
     flag = "" if number is None else f" --assignment {number}"

@@ -61,15 +61,22 @@ def gradient_per_layer(model: nets.Module, x: np.ndarray, g: np.ndarray) -> dict
     return {"input_grad": reach, "weight_grad": [float(v) for v in weight_grad_norms(model)]}
 
 
+def measure_reach(depth: int, width: int, batch: int, seed: int,
+                  inits: tuple = INITS) -> dict:
+    """{(init, residual): gradient_per_layer(...)} for a unit gradient g at the top of each
+    stack, on one input batch x; x and g are drawn from default_rng(seed) before any weight."""
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((batch, width))
+    g = rng.standard_normal((batch, width))
+    g /= np.linalg.norm(g)
+    return {(init, residual): gradient_per_layer(
+                make_stack(init, residual, depth, width, seed), x, g)
+            for init in inits for residual in (False, True)}
+
+
 def run(args: argparse.Namespace) -> dict:
     depth = args.depth or (8 if args.quick else 20)
-    rng = np.random.default_rng(args.seed)
-    x = rng.standard_normal((args.batch, args.width))
-    g = rng.standard_normal((args.batch, args.width))
-    g /= np.linalg.norm(g)
-    measured = {(init, residual): gradient_per_layer(
-                    make_stack(init, residual, depth, args.width, args.seed), x, g)
-                for init in INITS for residual in (False, True)}
+    measured = measure_reach(depth, args.width, args.batch, args.seed)
     columns = [(init, residual) for init in INITS for residual in (False, True)]
     rows = [[k + 1] + [measured[c]["input_grad"][k] for c in columns]
             for k in reversed(range(depth))]

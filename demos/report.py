@@ -41,6 +41,8 @@ REPORT_ARGS = {
     "gradient_reach": [],
     "autodiff_vs_manual": [],
     "stepper": [],
+    # the explorers' replay: its default grid (depths 4 16 32 x skip x 3 seeds, 200 steps)
+    "explore_replay": ["--jobs", "2"],
     "degradation": ["--depths", "8", "20", "--epochs", "4"],
     "highway_vs_residual": ["--depths", "8", "32", "--seeds", "2", "--epochs", "5"],
     "residual_variants": ["--depths", "8", "32", "--seeds", "2", "--epochs", "5"],
@@ -48,7 +50,8 @@ REPORT_ARGS = {
     "resnet_family": [],
     "transformer_norm": ["--depths", "6", "18", "--seeds", "2", "--steps", "70"],
 }
-SECTIONS = tuple(name for name in DEMOS if name != "report")
+# the live app is a server, not a section: the replay section says how to start it
+SECTIONS = tuple(name for name in DEMOS if name not in ("report", "explore"))
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

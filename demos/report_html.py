@@ -101,7 +101,9 @@ def _section(section: dict, report_dir: Path) -> str:
     result = section["result"] or {}
     parts += [_table(table) for table in result.get("tables", [])]
     parts += [_figure(str(path)) for path in result.get("figures", [])]
-    parts += [_embedded_page(page, report_dir) for page in html_pages(result)]
+    # a demo may name the pages to embed ("pages"); else every .html file its result names
+    pages = [p for p in result.get("pages", []) if Path(p).is_file()] or html_pages(result)
+    parts += [_embedded_page(page, report_dir) for page in pages]
     if story:
         badge = story["verdict"] if story["verdict"] in ("holds", "partly", "shown") else "not"
         parts.append(f'<p class="verdict">Verdict from this run: <b class="{badge}">'

@@ -7,7 +7,7 @@ no numeric claim), with a sentence of numbers from the run behind it.
 from __future__ import annotations
 
 import math
-from typing import Callable, Dict, Tuple
+from typing import Callable, Dict, Optional, Tuple
 
 CLAIMS: Dict[str, Tuple[str, str]] = {
     "depth_sweep": ("Seed 000", "Plain networks suffer from the degradation problem: extra "
@@ -47,6 +47,8 @@ CLAIMS: Dict[str, Tuple[str, str]] = {
     "resnet_family": ("Seed 004", "ResNet-18 ... 11M, ResNet-34 21M, ResNet-50 25M, ResNet-101 "
                       "44M, ResNet-152 60M ... 56x56, 28x28, 14x14, and 7x7 (for 224x224 input). "
                       "Only two of every ~8 blocks in a typical ResNet need projections."),
+    "explore_replay": ("Seed 004", "Try It: Degradation Problem Explorer. Watch deeper "
+                       "networks fail without skip connections - and succeed with them."),
     "transformer_norm": ("Seeds 000 and 004", "Pre-norm is what every transformer trained today "
                          "uses. ... The GPT-3 team could not stably train past about 12 layers "
                          "with the post-norm version. x = x + attn(norm(x))"),
@@ -169,11 +171,18 @@ def _resnet_family(r: dict) -> Tuple[str, str]:
     return ("partly" if table else "does NOT hold"), text
 
 
+def _explore_replay(r: dict) -> Tuple[str, str]:
+    return "shown", (f"the page replays precomputed runs of the explorers (depths "
+                     f"{', '.join(map(str, r['depths']))}, {r['seeds']} seed(s), {r['steps']} "
+                     f"steps); the verdicts on degradation are the spirals and degradation "
+                     f"sections'")
+
+
 STORIES: Dict[str, Callable[[dict], Tuple[str, str]]] = {
     "depth_sweep": _depth_sweep, "distant_identity": _distant_identity, "spirals": _spirals,
     "block_jacobian": _block_jacobian, "pre_vs_post": _pre_vs_post,
     "gradient_reach": _gradient_reach, "autodiff_vs_manual": _autodiff_vs_manual,
-    "stepper": _stepper, "degradation": _degradation,
+    "stepper": _stepper, "explore_replay": _explore_replay, "degradation": _degradation,
     "highway_vs_residual": _from_verdict("holds_everywhere"),
     "residual_variants": _from_verdict("all_fix_at_deepest"),
     "ensembles": _from_verdict("holds"), "resnet_family": _resnet_family,
@@ -185,11 +194,14 @@ def _seq(values) -> str:
     return " / ".join("diverged" if not math.isfinite(v) else f"{v:.3g}" for v in values)
 
 
-def story(name: str, result: dict) -> dict:
-    """{"source", "claim", "verdict", "text"} for demo `name`'s section, from its result."""
-    source, claim = CLAIMS.get(name, ("", ""))
+def story(name: str, result: dict) -> Optional[dict]:
+    """{"source", "claim", "verdict", "text"} for demo `name`'s section, from its result;
+    None for a demo that tells no seed's story."""
+    if name not in STORIES:
+        return None
+    source, claim = CLAIMS[name]
     try:
-        verdict, text = STORIES[name](result) if name in STORIES else ("shown", "")
+        verdict, text = STORIES[name](result)
     except (KeyError, TypeError, ValueError, IndexError, ZeroDivisionError) as error:
         # the page says so instead of losing the section: a result without what the verdict
         # reads is a bug to see, not to hide

@@ -1,4 +1,5 @@
-"""Seed 003's "step through the block": one self-contained HTML page for a small residual block.
+"""Seed 003's "step through the block": one self-contained HTML page for a small residual block,
+and seed 003's whole view, the same stepper with the two reach columns beneath it.
 
 The block is nets.ResMLP's layer, y = x + relu(W x + b), with an MSE loss on a batch of 2. The
 page (tinygrad_res.viz.save_stepper) shows the graph and walks the forward pass, then the
@@ -6,7 +7,11 @@ backward pass one op at a time: at the `add` of the skip connection the gradient
 both inputs unchanged, and x receives the sum of what comes down the skip and down the branch.
 The same backward steps are printed here as a table.
 
-    python -m demos stepper [--blocks 1] [--width 3]      # then open out/stepper.html
+The second page, out/block_and_reach.html, puts the stepper above the columns of
+demos/gradient_reach.py (a unit gradient sent down a plain and a residual stack of 20 layers,
+coloured by magnitude): "See the block, and the reach".
+
+    python -m demos stepper [--blocks 1] [--width 3]      # then open out/block_and_reach.html
 """
 from __future__ import annotations
 
@@ -20,9 +25,13 @@ from nets.probes import Probe
 from tinygrad_res import Tensor
 
 from .cli import make_main, positive_int
+from .explorer.block_page import compose, reach_columns
 from .tables import format_table, make_table
 
-SUMMARY = "Seed 003: an HTML page to step through the forward and backward pass of a residual block"
+SUMMARY = ("Seed 003: an HTML page to step through the forward and backward pass of a residual "
+           "block, and the same with the gradient's reach in a plain and a residual stack")
+STEPPER_TITLE = "Step through a residual block: h = x + relu(W x + b)"
+REACH_DEPTH, REACH_WIDTH = 20, 16  # demos/gradient_reach.py's defaults
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -79,12 +88,19 @@ def run(args: argparse.Namespace) -> dict:
               "up: x is used by the branch and by the skip. The page shows each step with "
               "its values."))
     print(format_table(table))
-    page = viz.save_stepper(loss, args.out / "stepper.html", names=names,
-                            title="Step through a residual block: h = x + relu(W x + b)")
+    html = viz.stepper_html(loss, names=names, title=STEPPER_TITLE)
+    page = args.out / "stepper.html"
+    page.write_text(html, encoding="utf-8")
+    reach = reach_columns(REACH_DEPTH, REACH_WIDTH, args.seed)
+    block_page = args.out / "block_and_reach.html"
+    block_page.write_text(compose(html, reach, REACH_DEPTH, REACH_WIDTH), encoding="utf-8")
     forward_steps = len(list(viz.trace_forward(loss, names)))
     print(f"\nstep-through page ({forward_steps} forward and {len(steps)} backward steps): "
-          f"{page.resolve()}")
-    return {"page": str(page), "forward_steps": forward_steps, "backward_steps": len(steps),
+          f"{page.resolve()}\nwith the reach of a plain and a residual stack beneath it "
+          f"(seed 003's view): {block_page.resolve()}")
+    # the report embeds the page named in "pages": the block-and-reach view holds the stepper
+    return {"page": str(page), "block_page": str(block_page), "pages": [str(block_page)],
+            "reach": reach, "forward_steps": forward_steps, "backward_steps": len(steps),
             "loss": loss.item(), "tables": [table], "figures": []}
 
 

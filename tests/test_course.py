@@ -73,11 +73,23 @@ def test_marker_errors_name_the_file_line_and_task(text, message):
         find_regions(text, "sample.py")
 
 
+def test_hide_regions_are_found_and_checked_like_task_regions():
+    text = ("def f():\n" + begin("1.1").replace("TASK", "HIDE") + "    return 1\n" +
+            end("1.1").replace("TASK", "HIDE"))
+    [region] = find_regions(text, "sample.py")
+    assert (region.task, region.hide, region.label) == ("1.1", True, "HIDE 1.1")
+    with pytest.raises(MarkerError, match="END TASK 1.1 closes BEGIN HIDE 1.1 of line 2"):
+        find_regions(text.replace("# END HIDE", "# END TASK"), "sample.py")
+    stub = blank_regions(text, lambda r: r.hide, MESSAGES)
+    with pytest.raises(NotImplementedError, match="this code would give task 1.1 away"):
+        run(stub, "f()")
+
+
 def test_markers_in_strings_and_prose_are_not_markers():
     text = 'HELP = "write code between # BEGIN TASK 1.1 and # END TASK 1.1"\n'
     text += 'SAMPLE = """\ndef f():\n' + begin("1.1") + "    return 1\n" + end("1.1") + '"""\n'
     assert find_regions(text) == []
-    assert blank_regions(text, lambda task: True, MESSAGES) == text
+    assert blank_regions(text, lambda region: True, MESSAGES) == text
 
 
 def run(source, call):
@@ -87,7 +99,7 @@ def run(source, call):
 
 
 def test_stub_replaces_only_the_chosen_regions_and_keeps_the_rest():
-    student = blank_regions(SAMPLE, lambda task: task == "1.1", MESSAGES, "sample.py")
+    student = blank_regions(SAMPLE, lambda region: region.task == "1.1", MESSAGES, "sample.py")
     expected = SAMPLE.replace("    squared = r * r\n    return math.pi * squared\n",
                               '    raise NotImplementedError("Task 1.1: return the area")\n')
     assert student == expected
@@ -99,7 +111,7 @@ def test_stub_replaces_only_the_chosen_regions_and_keeps_the_rest():
 
 
 def test_stub_in_a_method_has_the_method_indentation():
-    student = blank_regions(SAMPLE, lambda task: True, MESSAGES)
+    student = blank_regions(SAMPLE, lambda region: True, MESSAGES)
     assert '        raise NotImplementedError("Task 1.2: multiply the three sides")\n' in student
     with pytest.raises(NotImplementedError, match="Task 1.2: multiply the three sides"):
         run(student, "Box().volume(2, 3, 4)")
@@ -164,6 +176,48 @@ def test_spec_errors_name_the_task(change, message):
         parse_course(TOML.replace(*change))
 
 
+HANDOUT = '\n[assignment.task.handout]\nblank = ["pkg/ref.py::area"]\n'
+
+
+@pytest.mark.parametrize("extra, message", [
+    ('\n[course]\nhidden_share = 1.5\n', "[course]: hidden_share is a share from 0 to 1"),
+    ('\n[course]\nhiden_tests = "t"\n', "[course]: unknown key 'hiden_tests'"),
+    ('\n[course]\ntest_timeout = "10"\n', "[course]: 'test_timeout' must be float"),
+    ('\n[course]\nhidden_visibility = "soon"\n', "hidden_visibility must be one of"),
+    ('\n[course]\nleak_min_lines = 1\n', "leak_min_lines must be at least 2"),
+    ('\n[course]\nrequire_hidden_tests = 1\n', "'require_hidden_tests' must be bool"),
+    ("hidden_points = 5\n", "task 1.1: hidden_points must be at least 0 and less than points"),
+    ("blnk = 3\n", "task 1.1: unknown key 'blnk'"),
+    (HANDOUT.replace("::area", ""), "blank entry 'pkg/ref.py' must be 'path/to/file.py::name'"),
+    (HANDOUT.replace("blank", "leave_out").replace("::area", "").replace("pkg", "/pkg"),
+     "leave_out entry '/pkg/ref.py' must be a relative POSIX path"),
+    (HANDOUT.replace("blank", "hide_in").replace("::area", "").replace(".py", ".md"),
+     "hide_in entry 'pkg/ref.md' must be a Python file"),
+    (HANDOUT.replace("blank =", "hide ="), "[handout]: unknown key 'hide'"),
+    ('\n[[assignment.task.known_leak]]\nfile = "a.py"\nreason = ""\n',
+     "a known_leak ('a.py') needs a reason"),
+    ('\n[[assignment.task.equivalent_mutant]]\nreason = "r"\n',
+     "an equivalent_mutant: missing key 'mutant'"),
+])
+def test_new_keys_are_validated_with_clear_errors(extra, message):
+    text = (extra + TOML) if extra.startswith("\n[course]") else TOML + extra
+    with pytest.raises(SpecError, match=re.escape(message)):
+        parse_course(text)
+
+
+def test_settings_and_giveaways_are_read():
+    text = ("[course]\nrequire_hidden_tests = true\nhidden_share = 0.25\n" + TOML + HANDOUT +
+            '\n[[assignment.task.known_leak]]\nfile = "docs/a.md"\nreason = "a sketch"\n')
+    course = parse_course(text)
+    task = course.task("1.1")
+    assert course.settings.require_hidden_tests and task.hidden_points == 1.25
+    assert task.public_points == 3.75
+    assert task.handout.functions() == [("pkg/ref.py", "area")]
+    assert [(k.what, k.reason) for k in task.known_leaks] == [("docs/a.md", "a sketch")]
+    assert course.is_hidden_test("tests/hidden/test_x.py::test_y")
+    assert not course.is_hidden_test("tests/test_hidden.py::test_y")
+
+
 def test_a_task_defined_twice_is_an_error():
     with pytest.raises(SpecError, match=r"task 1\.1: defined twice"):
         parse_course(TOML + TASK)
@@ -196,7 +250,11 @@ def test_student_command_on_this_repository(tmp_path, capsys):
     for unchanged in ("tinygrad_res/ops/reduce.py", "tinygrad_res/function.py", "pyproject.toml"):
         assert (out / unchanged).read_text() == (root / unchanged).read_text()
     assert (out / "README.md").read_text().startswith("# Student version: assignment 1 (")
+    assert "docs/students.md" in (out / "README.md").read_text()
     assert not (out / ".git").exists() and not (out / ".venv").exists()
+    assert not (out / "tests" / "hidden").exists() and (root / "tests" / "hidden").is_dir()
+    handout_toml = (out / "course" / "assignments.toml").read_text()
+    assert "known_leak" not in handout_toml and "handout = true" in handout_toml
     assert main(["student", str(out), "--assignment", "1"]) == 2
     assert main(["student", str(tmp_path / "x"), "--assignment", "9"]) == 2
     err = capsys.readouterr().err

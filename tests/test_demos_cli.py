@@ -48,6 +48,9 @@ BAD = {
     "transformer_norm": {"--depths": COUNT, "--seeds": COUNT, "--steps": COUNT, "--lr": RATE,
                          "--d-model": COUNT, "--nhead": COUNT, "--length": ["1"] + COUNT,
                          "--workers": COUNT},
+    "explore_replay": {"--depths": COUNT, "--seeds": COUNT, "--steps": COUNT, "--every": COUNT,
+                       "--jobs": COUNT},
+    "explore": {"--port": ["-1", "70000", "http"]},
     "report": {"--only": ["no_such_demo"]},
 }
 # options that take a path: any text is a valid path, the demo reports a failure to write it

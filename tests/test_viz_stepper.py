@@ -1,17 +1,14 @@
 """save_stepper: a self-contained page, checked as text and in a real (headless) Chromium."""
 import json
 import re
-import shutil
 
 import pytest
-from conftest import import_optional, missing_optional
+from browser import chrome, severe_errors
 from viz_helpers import require_graphviz, require_renderer
 
 from tinygrad_res import viz
 
 require_graphviz()
-
-CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 
 
 @pytest.fixture(scope="module")
@@ -58,25 +55,6 @@ def test_script_end_tags_in_names_cannot_break_the_page(tmp_path):
     assert step_data(html)["forward"][0]["blocks"][1]["label"].startswith("input </script>")
 
 
-def chrome(tmp_path):
-    webdriver = import_optional("selenium.webdriver", "pip install selenium")
-    for program in (CHROMIUM, CHROMEDRIVER):
-        if shutil.which(program) is None:
-            missing_optional(f"{program} is not installed (apt install chromium chromium-driver)")
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", f"--user-data-dir={tmp_path / 'chrome-profile'}",
-                 "--window-size=1400,1000"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    # an explicit driver path: selenium-manager then downloads nothing
-    return webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-
-
 def test_real_browser_steps_through_the_page(page, tmp_path):
     driver = chrome(tmp_path)
     from selenium.webdriver.common.by import By
@@ -111,8 +89,7 @@ def test_real_browser_steps_through_the_page(page, tmp_path):
         step, current, title = state()
         assert step == "0" and title.startswith("Step 1 / 9: linear")
         assert len(driver.find_elements(By.CSS_SELECTOR, "#graph-svg g.node.pending")) == 16
-        errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
-        assert not errors, errors
+        assert not severe_errors(driver)
     finally:
         driver.quit()
     assert (tmp_path / "stepper_backward.png").stat().st_size > 10_000

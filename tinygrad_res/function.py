@@ -88,7 +88,7 @@ class Function:
     @property
     def needs_input_grad(self) -> tuple:
         """For each input, whether it needs a gradient: backward may skip the others."""
-        return tuple([t.requires_grad for t in self.parents])
+        return tuple([t._requires_grad for t in self.parents])  # the flag, not its property
 
     @classmethod
     def apply(cls, *inputs: "Tensor", **options) -> "Tensor":
@@ -105,7 +105,8 @@ class Function:
             data = np.asarray(data)
         if state.grad_enabled:
             for t in inputs:
-                if t.requires_grad:  # backward will reach this op: record it
+                if t._requires_grad:  # backward will reach this op: record it (the flag itself:
+                    # the requires_grad property costs a call, and this runs for every op)
                     fn.parents, fn.scope, fn.changes = inputs, state.scope, CHANGES.count
                     if state.anomaly:
                         fn.created_at = caller_outside_engine()
@@ -239,7 +240,7 @@ def backprop(root: "Tensor", grad=None, write_grad: bool = True,
         if type(input_grads) is not tuple:
             input_grads = (input_grads,)
         for parent, parent_grad in zip(fn.parents, input_grads):
-            if parent_grad is None or not parent.requires_grad:
+            if parent_grad is None or not parent._requires_grad:  # (the requires_grad flag)
                 continue
             parent_grad = fit_gradient(parent_grad, parent, grad)
             previous = grads.get(parent)

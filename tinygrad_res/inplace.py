@@ -7,7 +7,7 @@ that was never computed, without a word. So, as in PyTorch:
 
 - the methods below (`add_`, `sub_`, `mul_`, `zero_`, `fill_`, `copy_`, `set_`) change a
   tensor's data in place, record nothing in the graph, and log the change against the memory
-  they wrote (`CHANGES`): a view or a `detach()`ed copy shares that memory, and its change counts;
+  they wrote (`CHANGES`): a view or a `detach()`ed copy shares that memory, and counts too;
 - each op notes, when it runs, how many changes had been logged (`Function.apply`); backprop
   compares before calling the op's backward, and only when the count has moved looks at the
   arrays the op saved: one changed since the op ran is an error naming the op, the tensor and
@@ -26,40 +26,46 @@ import numpy as np
 from .grad_mode import state
 
 
-class CHANGES:
-    """The log of in-place changes made through the methods below, in this process."""
-    count = 0     # changes made so far
-    by_array = {}  # id(array owning the memory) -> [weakref to it, count at its last change,
-    #                number of changes made to it]
-    _prune_at = 1024
+class ChangeLog:
+    """The in-place changes made through the methods below, in this process."""
+
+    __slots__ = ("count", "by_array", "prune_at")
+
+    def __init__(self) -> None:
+        self.count = 0  # changes made so far
+        # id(array owning the memory) -> [weakref to it, count at its last change, its changes]
+        self.by_array: dict = {}
+        self.prune_at = 1024
+
+    def record(self, array: np.ndarray) -> None:
+        """Count an in-place change of `array`'s memory."""
+        owner = _owner(array)
+        self.count += 1
+        entry = self.by_array.get(id(owner))
+        if entry is None or entry[0]() is not owner:
+            if len(self.by_array) >= self.prune_at:  # forget arrays that no longer exist
+                self.by_array = {k: e for k, e in self.by_array.items() if e[0]() is not None}
+                self.prune_at = max(1024, 2 * len(self.by_array))
+            entry = self.by_array[id(owner)] = [weakref.ref(owner), 0, 0]
+        entry[1] = self.count
+        entry[2] += 1
+
+    def of(self, array: np.ndarray) -> tuple:
+        """(count at the last change of `array`'s memory, its number of changes); (0, 0) if none."""
+        owner = _owner(array)
+        entry = self.by_array.get(id(owner))
+        if entry is None or entry[0]() is not owner:
+            return 0, 0
+        return entry[1], entry[2]
+
+
+CHANGES = ChangeLog()
 
 
 def _owner(array: np.ndarray) -> np.ndarray:
     """The array that owns `array`'s memory (itself, or the array it is a view of)."""
-    return array.base if isinstance(array.base, np.ndarray) else array
-
-
-def log_change(array: np.ndarray) -> None:
-    """Count an in-place change of `array`'s memory."""
-    owner = _owner(array)
-    CHANGES.count += 1
-    entry = CHANGES.by_array.get(id(owner))
-    if entry is None or entry[0]() is not owner:
-        if len(CHANGES.by_array) >= CHANGES._prune_at:  # forget arrays that no longer exist
-            CHANGES.by_array = {k: e for k, e in CHANGES.by_array.items() if e[0]() is not None}
-            CHANGES._prune_at = max(1024, 2 * len(CHANGES.by_array))
-        entry = CHANGES.by_array[id(owner)] = [weakref.ref(owner), 0, 0]
-    entry[1] = CHANGES.count
-    entry[2] += 1
-
-
-def changes_of(array: np.ndarray) -> tuple:
-    """(count at the last change of `array`'s memory, number of changes to it); (0, 0) if none."""
-    owner = _owner(array)
-    entry = CHANGES.by_array.get(id(owner))
-    if entry is None or entry[0]() is not owner:
-        return 0, 0
-    return entry[1], entry[2]
+    base = array.base
+    return array if base is None or type(base) is not np.ndarray else base
 
 
 class InPlaceMethods:
@@ -109,18 +115,18 @@ class InPlaceMethods:
         if not isinstance(array, np.ndarray) or array.dtype.kind != "f":
             raise TypeError(f"set_: expected a Tensor or a float numpy array, got "
                             f"{type(source).__name__}")
-        log_change(self.data)
+        CHANGES.record(self.data)
         self.data = array
         return self._changed()
 
     @property
     def _version(self) -> int:
         """How many in-place changes were made to this tensor's memory (PyTorch's _version)."""
-        return changes_of(self.data)[1]
+        return CHANGES.of(self.data)[1]
 
     # ----- the checks every method makes --------------------------------------------------
     def _check_allowed(self, op: str) -> None:
-        if state.grad_enabled and self.requires_grad:
+        if state.grad_enabled and self._requires_grad:
             if self.grad_fn is None:
                 raise RuntimeError(
                     f"{op}: {self._label()} requires grad and is being changed in place; the "
@@ -133,19 +139,27 @@ class InPlaceMethods:
 
     def _operand(self, op: str, other) -> np.ndarray:
         """`other` as an array that fits this tensor's shape (it may broadcast to it)."""
-        self._check_allowed(op)
-        value = other.data if isinstance(other, InPlaceMethods) else np.asarray(other)
+        if self._requires_grad and state.grad_enabled:
+            self._check_allowed(op)
+        if type(other) is np.ndarray and other.shape == self.data.shape and \
+                other.dtype.kind in "biuf":
+            return other  # an optimizer's update: nothing to convert or check
+        value = other.data if isinstance(other, InPlaceMethods) else other
+        value = np.asarray(value)
         if value.dtype.kind not in "biuf":
             raise TypeError(f"{op}: expected numbers, got {type(other).__name__} of dtype "
                             f"{value.dtype}")
-        if value.shape != self.data.shape and \
-                np.broadcast_shapes(value.shape, self.data.shape) != self.data.shape:
+        try:
+            fits = np.broadcast_shapes(value.shape, self.data.shape) == self.data.shape
+        except ValueError:  # the shapes do not broadcast at all
+            fits = False
+        if not fits:
             raise ValueError(f"{op}: a value of shape {value.shape} does not fit in place into "
                              f"a tensor of shape {self.data.shape}")
         return value
 
     def _changed(self):
-        log_change(self.data)
+        CHANGES.record(self.data)
         return self
 
     def _label(self) -> str:
@@ -159,7 +173,7 @@ def check_unchanged(fn, output) -> None:
     for kept in getattr(fn, "saved", ()):
         if not isinstance(kept, np.ndarray):
             continue
-        changed_at, version = changes_of(kept)
+        changed_at, version = CHANGES.of(kept)
         if changed_at <= fn.changes:
             continue
         owner = _owner(kept)
