@@ -18,12 +18,14 @@ from pathlib import Path
 from . import common
 
 HERE = Path(__file__).resolve().parent
-TIMED = ["w0_seed000", "w1_seed001", "w2_wide_f32", "micro_op"]
+TIMED = ["w0_seed000", "w1_seed001", "w2_wide_f32", "micro_op", "w0_jit", "w1_jit",
+         "conv_resnet"]
 PRINTERS = {"memory": "print_memory", "overhead": "print_overhead"}
 
 
-def run_module(module: str, quick: bool, no_torch: bool) -> dict:
-    """Run one workload in a fresh interpreter (nothing warm from the others) and read its JSON."""
+def run_module(module: str, quick: bool, no_torch: bool):
+    """Run one workload in a fresh interpreter (nothing warm from the others) and read its JSON:
+    one result dict, or a list of them for a module that times several workloads."""
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "result.json")
         code = (f"import json, bench.{module} as m; "
@@ -70,12 +72,15 @@ def main() -> None:
         runs = args.runs if module in TIMED else 1
         for number in range(runs):
             result = run_module(module, args.quick, args.no_torch)
-            results.setdefault(module, []).append(result)
             if module in PRINTERS:
+                results.setdefault(module, []).append(result)
                 getattr(__import__(f"bench.{module}", fromlist=["_"]), PRINTERS[module])(result)
-            else:
+                continue
+            for one in result if isinstance(result, list) else [result]:
+                key = f"{module}/{one['key']}" if isinstance(result, list) else module
+                results.setdefault(key, []).append(one)
                 print(f"[run {number + 1}/{runs}]", end="")
-                common.print_result(result)
+                common.print_result(one)
     if args.json_out:
         with open(args.json_out, "w") as f:
             json.dump(results, f, indent=1)

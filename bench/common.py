@@ -10,7 +10,7 @@ import argparse
 import json
 import statistics
 import time
-from typing import Callable, Dict, Optional, Tuple
+from typing import Callable, Dict, Optional
 
 import numpy as np
 
@@ -103,22 +103,15 @@ def print_result(result: dict) -> None:
         scale = machine_scale(result)
         if scale is not None:
             print(f"  torch here takes {scale:.2f}x its time in the issue's table")
-        restated = relative_goal(result)
-        if restated is not None:
-            limit, value = restated
-            print(f"  restated as a share of torch's time on the issue's machine: engine <= "
-                  f"{limit:.2f}x torch: {value:.2f}x, {'met' if value <= limit else 'NOT met'}")
     for note in result.get("notes", []):
         print(f"  note: {note}")
 
 
 def goal_met(result: dict) -> Optional[bool]:
-    """Whether the workload's goal holds, or None when its reference contender did not run."""
+    """Whether the workload's goal (a ratio, and maybe a second one) holds, or None when its
+    reference contender did not run."""
     goal = result["goal"]
-    if goal["kind"] == "ratio":
-        value = result["ratios"].get(goal["ratio"])
-    else:  # an absolute time for the engine, in seconds
-        value = result["medians"].get("engine")
+    value = result["ratios"].get(goal["ratio"])
     if value is None:
         return None
     also = goal.get("and")  # a second ratio that must hold as well
@@ -129,19 +122,9 @@ def goal_met(result: dict) -> Optional[bool]:
 def machine_scale(result: dict) -> Optional[float]:
     """torch's time here / torch's time in the issue's table: how much slower (or faster) this
     machine is than the one the goals were set on. None without torch or a reference."""
-    reference, torch_here = result["goal"].get("issue_torch"), result["medians"].get("torch")
+    reference = (result["goal"] or {}).get("issue_torch")
+    torch_here = result["medians"].get("torch")
     return None if reference is None or torch_here is None else torch_here / reference
-
-
-def relative_goal(result: dict) -> Optional[Tuple[float, float]]:
-    """An absolute-time goal restated as a ratio to torch, the share of torch's time it was on
-    the issue's machine (15 µs when torch took 38 µs: 0.39x), with this run's engine/torch:
-    (limit, value). None for a ratio goal, or without torch."""
-    goal = result["goal"]
-    value = result["ratios"].get("engine/torch")
-    if goal["kind"] != "absolute" or "issue_torch" not in goal or value is None:
-        return None
-    return goal["limit"] / goal["issue_torch"], value
 
 
 def workload_main(run: Callable[..., dict], default_rounds: int) -> None:
@@ -153,7 +136,8 @@ def workload_main(run: Callable[..., dict], default_rounds: int) -> None:
     parser.add_argument("--json", help="also write the result to this file")
     args = parser.parse_args()
     result = run(rounds=args.rounds, quick=args.quick, use_torch=not args.no_torch)
-    print_result(result)
+    for one in result if isinstance(result, list) else [result]:  # a module may time several
+        print_result(one)
     if args.json:
         with open(args.json, "w") as f:
             json.dump(result, f, indent=1)

@@ -20,6 +20,8 @@ import sys
 
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # this checkout
 WORKLOADS = {"w0": "8 samples of W0 (forward, backward, SGD step), engine",
+             "w0-jit": "8 samples of W0, the engine's step replayed by tinygrad_res.jit",
+             "w0-numpy": "8 samples of W0, numpy by hand",
              "micro": "100 calls of relu(W @ x + b).sum() forward + backward, engine"}
 
 
@@ -30,12 +32,16 @@ def unit_of_work(name: str):
     from tinygrad_res import Tensor
 
     from . import micro_op
-    from .mlp_training import engine_trainer
+    from .mlp_training import engine_trainer, numpy_trainer
 
-    if name == "w0":
+    if name.startswith("w0"):
         model = nets.seed000_network(100, residual=True)
         samples = [row[None, :] for row in nets.data.identity_data()[:8]]
-        return engine_trainer(model, samples, "sgd", 1e-4, per_call=8).train
+        if name == "w0-jit":  # the warm-up unit records (its first two samples)
+            from .jit_training import jit_trainer
+            return jit_trainer(model, samples, "sgd", 1e-4, per_call=8).train
+        trainer = numpy_trainer if name == "w0-numpy" else engine_trainer
+        return trainer(model, samples, "sgd", 1e-4, per_call=8).train
     if name == "micro":
         w0, x0, b0 = micro_op.arrays()
         W, b, x = Tensor(w0, requires_grad=True), Tensor(b0, requires_grad=True), Tensor(x0)
@@ -82,7 +88,7 @@ def main() -> None:
     print(f"engine and nets from {root}")
     for name in args.only:
         per_unit = (count(name, 3, root) - count(name, 1, root)) / 2
-        print(f"  {name:<6} {per_unit / 1e6:8.1f} M instructions per unit: {WORKLOADS[name]}")
+        print(f"  {name:<8} {per_unit / 1e6:8.1f} M instructions per unit: {WORKLOADS[name]}")
 
 
 if __name__ == "__main__":

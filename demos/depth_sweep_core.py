@@ -17,6 +17,7 @@ from typing import Callable, List, Optional
 import numpy as np
 
 import nets
+import tinygrad_res
 from nets.losses import mse_loss
 from nets.manual import mlp_loss_and_grads
 from tinygrad_res import Tensor
@@ -93,25 +94,35 @@ def _all_finite(arrays) -> bool:
 
 def train_autodiff(cell: Cell, data: np.ndarray,
                    on_epoch: Optional[Callable[[], None]] = None) -> _Curve:
-    """Train seed 000's network for `cell` with the engine: loss.backward(), then SGD."""
+    """Train seed 000's network for `cell` with the engine: loss.backward(), then SGD.
+
+    Without clipping the step runs under tinygrad_res.jit: recorded on the first two samples,
+    replayed on the others, with the same numbers bit for bit (README: Replay mode). Clipping
+    reads the gradients in Python between backward and the update, so that step stays eager."""
     model = nets.seed000_network(cell.depth, cell.family == "residual", cell.width,
                                  cell.network_seed)
     params = list(model.parameters())
     optimizer = nets.optim.SGD(params, lr=cell.lr)
-    curve = _Curve()
-    for _ in range(cell.epochs):
-        for row in data:
-            # BEGIN TASK 5.2
-            x = Tensor(row[None, :])
-            loss = mse_loss(model(x), x)  # the target is the input: the identity task
-            optimizer.zero_grad()
-            loss.backward()
-            # END TASK 5.2
+
+    def step(x: Tensor) -> Tensor:
+        # BEGIN TASK 5.2
+        loss = mse_loss(model(x), x)  # the target is the input: the identity task
+        optimizer.zero_grad()
+        loss.backward()
+        # END TASK 5.2
+        if cell.clip is not None:
             factor = clip_factor([p.grad for p in params], cell.clip)
             if factor != 1.0:
                 for p in params:
                     p.grad = p.grad * factor
-            optimizer.step()
+        optimizer.step()
+        return loss
+
+    train_step = step if cell.clip is not None else tinygrad_res.jit(step)
+    curve = _Curve()
+    for _ in range(cell.epochs):
+        for row in data:
+            loss = train_step(Tensor(row[None, :]))
             if not curve.add_sample(loss.item(), _all_finite(p.data for p in params)):
                 return curve
         curve.end_epoch()

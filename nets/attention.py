@@ -24,6 +24,7 @@ from tinygrad_res.attention import attention_weights
 from .init import Seed, as_rng, xavier_uniform_, zeros_
 from .layers import Linear
 from .module import Module
+from .parameter import Parameter
 
 
 def additive_mask(mask, name: str) -> np.ndarray:
@@ -58,8 +59,8 @@ class MultiheadAttention(Module):
         self.embed_dim, self.num_heads, self.batch_first = embed_dim, num_heads, batch_first
         self.head_dim = embed_dim // num_heads
         self.in_proj_weight = xavier_uniform_(
-            Tensor(np.zeros((3 * embed_dim, embed_dim)), requires_grad=True), seed=rng)
-        self.in_proj_bias = (zeros_(Tensor(np.zeros(3 * embed_dim), requires_grad=True))
+            Parameter(Tensor(np.zeros((3 * embed_dim, embed_dim)))), seed=rng)
+        self.in_proj_bias = (zeros_(Parameter(Tensor(np.zeros(3 * embed_dim))))
                              if bias else None)
         self.out_proj = Linear(embed_dim, embed_dim, bias=bias, seed=rng)
         if bias:

@@ -23,6 +23,7 @@ from tinygrad_res import Tensor
 from .init import Seed, as_rng, constant_
 from .layers import BatchNorm1d, Identity, LayerNorm, Linear
 from .module import Module, ModuleList
+from .sizes import check_size
 
 NORMS = {"layer": LayerNorm, "batch": BatchNorm1d}
 
@@ -34,6 +35,14 @@ def make_norm(norm: Optional[str], features: int) -> Module:
     if norm not in NORMS:
         raise ValueError(f"norm must be one of {sorted(NORMS)} or None, got {norm!r}")
     return NORMS[norm](features)
+
+
+def block_widths(block: str, in_features, out_features) -> tuple:
+    """(in_features, out_features), checked; out_features None means in_features."""
+    in_features = check_size(block, "in_features", in_features, 1)
+    if out_features is None:
+        return in_features, in_features
+    return in_features, check_size(block, "out_features", out_features, 1)
 
 
 def linear_shortcut(in_features: int, out_features: int, rng) -> Module:
@@ -53,7 +62,7 @@ class PostActBlock(Module):
     def __init__(self, in_features: int, out_features: Optional[int] = None,
                  norm: Optional[str] = "layer", seed: Seed = None) -> None:
         super().__init__()
-        out_features = out_features or in_features
+        in_features, out_features = block_widths("PostActBlock", in_features, out_features)
         self.in_features, self.out_features, self.norm = in_features, out_features, norm
         rng = as_rng(seed)
         self.fc1 = Linear(in_features, out_features, seed=rng)
@@ -78,7 +87,7 @@ class PreActBlock(Module):
     def __init__(self, in_features: int, out_features: Optional[int] = None,
                  norm: Optional[str] = "layer", seed: Seed = None) -> None:
         super().__init__()
-        out_features = out_features or in_features
+        in_features, out_features = block_widths("PreActBlock", in_features, out_features)
         self.in_features, self.out_features, self.norm = in_features, out_features, norm
         rng = as_rng(seed)
         self.norm1 = make_norm(norm, in_features)
@@ -105,7 +114,9 @@ class BottleneckBlock(Module):
                  out_features: Optional[int] = None, norm: Optional[str] = "layer",
                  seed: Seed = None) -> None:
         super().__init__()
-        out_features = out_features or in_features
+        in_features, out_features = block_widths("BottleneckBlock", in_features, out_features)
+        bottleneck_features = check_size("BottleneckBlock", "bottleneck_features",
+                                         bottleneck_features, 1)
         self.in_features, self.out_features, self.norm = in_features, out_features, norm
         self.bottleneck_features = bottleneck_features
         rng = as_rng(seed)
@@ -134,7 +145,7 @@ class HighwayLayer(Module):
 
     def __init__(self, width: int, gate_bias: float = -1.0, seed: Seed = None) -> None:
         super().__init__()
-        self.in_features = self.out_features = width
+        self.in_features = self.out_features = width = check_size("HighwayLayer", "width", width, 1)
         rng = as_rng(seed)
         self.hidden = Linear(width, width, seed=rng)
         self.gate = Linear(width, width, seed=rng)
@@ -163,8 +174,9 @@ class ResidualStack(Module):
     def __init__(self, n_blocks: int, width: int, block: Union[str, type] = "preact",
                  seed: Seed = None, **block_kwargs) -> None:
         super().__init__()
-        if n_blocks < 1:
-            raise ValueError(f"ResidualStack: n_blocks must be at least 1, got {n_blocks}")
+        name = type(self).__name__
+        n_blocks = check_size(name, "n_blocks", n_blocks, 1)
+        width = check_size(name, "width", width, 1)
         block_type = BLOCKS.get(block) if isinstance(block, str) else block
         if block_type is None:
             raise ValueError(f"ResidualStack: unknown block {block!r}, expected one of "

@@ -10,47 +10,72 @@ import math
 import numpy as np
 
 from tinygrad_res import (Tensor, adaptive_avg_pool2d, avg_pool2d, batch_norm, conv2d,
-                          global_avg_pool2d, max_pool2d)
-from tinygrad_res.ops.conv import int_pair
+                          global_avg_pool2d, max_pool2d, rerun_on_replay)
 
-from .init import Seed, as_rng, constant_, uniform_, zeros_
+from .init import Seed, as_rng, uniform_
 from .module import Module
+from .parameter import Parameter
+from .sizes import check_features_to_normalise, check_pair, check_size
 
 
 class Conv2d(Module):
-    """2-d convolution: weight (out_channels, in_channels, kh, kw), bias (out_channels,).
+    """2-d convolution: weight (out_channels, in_channels / groups, kh, kw), bias (out_channels,).
 
-    Initialised as torch.nn.Conv2d: U(-k, k), k = 1/sqrt(in_channels * kh * kw); ResNet
-    re-initialises its convolutions with He's normal scheme.
+    Initialised as torch.nn.Conv2d: U(-k, k), k = 1/sqrt(fan_in), fan_in = in_channels / groups
+    * kh * kw (the inputs one output channel reads); ResNet re-initialises its convolutions
+    with He's normal scheme. dilation spaces the kernel's taps; groups splits the channels into
+    independent convolutions (groups = in_channels: depthwise), as in PyTorch.
 
     >>> conv = Conv2d(1, 16, 3, padding=1, seed=0)
     >>> conv(Tensor(np.zeros((2, 1, 8, 8)))).shape
     (2, 16, 8, 8)
+    >>> Conv2d(16, 16, 3, padding=2, dilation=2, groups=16).weight.shape   # depthwise
+    (16, 1, 3, 3)
     """
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
-                 bias: bool = True, seed: Seed = None, dtype=np.float64) -> None:
+                 dilation=1, groups: int = 1, bias: bool = True, seed: Seed = None,
+                 dtype=np.float64) -> None:
         super().__init__()
-        self.in_channels, self.out_channels = in_channels, out_channels
-        self.kernel_size = int_pair("Conv2d", kernel_size, "kernel_size", 1)
-        self.stride = int_pair("Conv2d", stride, "stride", 1)
-        self.padding = int_pair("Conv2d", padding, "padding", 0)
+        self.in_channels = check_size("Conv2d", "in_channels", in_channels)
+        self.out_channels = check_size("Conv2d", "out_channels", out_channels)
+        self.kernel_size = check_pair("Conv2d", "kernel_size", kernel_size, 1)
+        self.stride = check_pair("Conv2d", "stride", stride, 1)
+        self.padding = check_pair("Conv2d", "padding", padding, 0)
+        self.dilation = check_pair("Conv2d", "dilation", dilation, 1)
+        self.groups = check_size("Conv2d", "groups", groups, 1)
+        for what, channels in (("in_channels", self.in_channels),
+                               ("out_channels", self.out_channels)):
+            if channels % self.groups:
+                raise ValueError(f"Conv2d: {what} ({channels}) must be divisible by groups "
+                                 f"({self.groups})")
         rng = as_rng(seed)
-        bound = 1.0 / math.sqrt(in_channels * self.kernel_size[0] * self.kernel_size[1])
-        shape = (out_channels, in_channels) + self.kernel_size
-        self.weight = uniform_(Tensor(np.zeros(shape), requires_grad=True, dtype=dtype),
-                               -bound, bound, rng)
+        fan_in = self.in_channels // self.groups * self.kernel_size[0] * self.kernel_size[1]
+        bound = 1.0 / math.sqrt(fan_in) if fan_in else 0.0  # as PyTorch: no inputs, zero bias
+        shape = (self.out_channels, self.in_channels // self.groups) + self.kernel_size
+        self.weight = uniform_(Parameter(Tensor(np.zeros(shape), dtype=dtype)), -bound, bound,
+                               rng)
         self.bias = None
         if bias:
-            self.bias = uniform_(Tensor(np.zeros(out_channels), requires_grad=True, dtype=dtype),
+            self.bias = uniform_(Parameter(Tensor(np.zeros(self.out_channels), dtype=dtype)),
                                  -bound, bound, rng)
 
     def forward(self, x: Tensor) -> Tensor:
-        return conv2d(x, self.weight, self.bias, stride=self.stride, padding=self.padding)
+        if not self.in_channels or not self.out_channels:
+            raise ValueError(f"Conv2d: cannot run with in_channels={self.in_channels}, "
+                             f"out_channels={self.out_channels}: the conv2d op needs at least "
+                             f"one channel in and out")
+        return conv2d(x, self.weight, self.bias, stride=self.stride, padding=self.padding,
+                      dilation=self.dilation, groups=self.groups)
 
     def extra_repr(self) -> str:
-        return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-                f"stride={self.stride}, padding={self.padding}, bias={self.bias is not None}")
+        text = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+                f"stride={self.stride}, padding={self.padding}")
+        if self.dilation != (1, 1):
+            text += f", dilation={self.dilation}"
+        if self.groups != 1:
+            text += f", groups={self.groups}"
+        return text + f", bias={self.bias is not None}"
 
 
 class BatchNorm2d(Module):
@@ -64,12 +89,12 @@ class BatchNorm2d(Module):
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1,
                  affine: bool = True, dtype=np.float64) -> None:
         super().__init__()
+        num_features = check_size("BatchNorm2d", "num_features", num_features)
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.weight = self.bias = None
         if affine:
-            self.weight = constant_(Tensor(np.zeros(num_features), requires_grad=True,
-                                           dtype=dtype), 1.0)
-            self.bias = zeros_(Tensor(np.zeros(num_features), requires_grad=True, dtype=dtype))
+            self.weight = Parameter(Tensor(np.ones(num_features), dtype=dtype))
+            self.bias = Parameter(Tensor(np.zeros(num_features), dtype=dtype))
         self.register_buffer("running_mean", np.zeros(num_features, dtype=dtype))
         self.register_buffer("running_var", np.ones(num_features, dtype=dtype))
         self.register_buffer("num_batches_tracked", np.array(0, dtype=np.int64))
@@ -78,12 +103,17 @@ class BatchNorm2d(Module):
         if x.ndim != 4 or x.shape[1] != self.num_features:
             raise ValueError(f"BatchNorm2d: expected input (N, {self.num_features}, H, W), "
                              f"got shape {x.shape}")
+        check_features_to_normalise("BatchNorm2d", self.num_features)
         # the op normalises, and in training mode updates the running arrays in place
         out = batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
                          training=self.training, momentum=self.momentum, eps=self.eps)
         if self.training:
-            self.num_batches_tracked = self.num_batches_tracked + 1
+            self._count_batch()
         return out
+
+    @rerun_on_replay  # a counter outside the ops: a jitted step counts its replayed batches too
+    def _count_batch(self) -> None:
+        self.num_batches_tracked = self.num_batches_tracked + 1
 
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
@@ -96,6 +126,9 @@ class _Pool2d(Module):
 
     def __init__(self, kernel_size, stride=None, padding=0) -> None:
         super().__init__()
+        check_pair(type(self).__name__, "kernel_size", kernel_size, 1)
+        if stride is not None:
+            check_pair(type(self).__name__, "stride", stride, 1)
         self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
 
     def extra_repr(self) -> str:
@@ -131,6 +164,7 @@ class AvgPool2d(_Pool2d):
 class AdaptiveAvgPool2d(Module):
     def __init__(self, output_size) -> None:
         super().__init__()
+        check_pair("AdaptiveAvgPool2d", "output_size", output_size, 1)
         self.output_size = output_size
 
     def forward(self, x: Tensor) -> Tensor:

@@ -17,11 +17,12 @@ too. torch is optional: it is imported when one of these functions is called.
 """
 from __future__ import annotations
 
+import inspect
 from typing import Dict, Mapping
 
 import numpy as np
 
-from . import blocks, conv, layers, mlp, resnet
+from . import activations, blocks, conv, dropout, embedding, layers, mlp, resnet
 from .module import Module, ModuleList, Sequential
 from .export_torch import torch_classes
 
@@ -65,6 +66,16 @@ def _leaf(module: Module):
         return pool(module.kernel_size, stride=module.stride)
     if kind is conv.AdaptiveAvgPool2d:
         return nn.AdaptiveAvgPool2d(module.output_size)
+    if kind.__module__ == activations.__name__:  # torch.nn's names and constructor arguments
+        names = list(inspect.signature(kind.__init__).parameters)[1:]
+        return getattr(nn, kind.__name__)(**{name: getattr(module, name) for name in names})
+    if kind is embedding.Embedding:
+        return nn.Embedding(module.num_embeddings, module.embedding_dim,
+                            padding_idx=module.padding_idx, dtype=_dtype(module))
+    if kind is layers.Flatten:
+        return nn.Flatten(module.start_dim, module.end_dim)
+    if kind is dropout.Dropout:
+        return nn.Dropout(module.p)
     simple = {layers.ReLU: nn.ReLU, layers.Tanh: nn.Tanh, layers.Sigmoid: nn.Sigmoid,
               layers.Identity: nn.Identity, conv.GlobalAvgPool2d: torch_classes().GlobalAvgPool2d}
     return simple[kind]() if kind in simple else None

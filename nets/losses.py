@@ -87,25 +87,46 @@ def binary_cross_entropy_with_logits(input: Tensor, target, reduction: str = "me
 
 
 def cross_entropy(input: Tensor, target, reduction: str = "mean") -> Tensor:
-    """-log softmax(input)[target] for logits of shape (N, C) and integer class labels of
-    shape (N,) in [0, C), as torch.nn.functional.cross_entropy.
+    """-log softmax(input)[target] for logits of shape (N, C), as
+    torch.nn.functional.cross_entropy. `target` is either
+
+    - class labels of shape (N,) in [0, C): an integer array, or whole numbers in a Tensor
+      (a Tensor here always holds floats; PyTorch wants a LongTensor), or
+    - class probabilities of the input's shape (N, C), floats: the loss of sample n is
+      -sum_c target[n, c] * log softmax(input)[n, c], as in PyTorch (not checked to sum to 1).
 
     >>> cross_entropy(Tensor([[0.0, 0.0]]), np.array([1])).item()   # log 2
+    0.6931471805599453
+    >>> cross_entropy(Tensor([[0.0, 0.0]]), np.array([[0.5, 0.5]])).item()
     0.6931471805599453
     """
     labels = np.asarray(target.data if isinstance(target, Tensor) else target)
     if input.ndim != 2:
         raise ValueError(f"cross_entropy: input must be logits of shape (N, C), got shape "
                          f"{input.shape}")
+    if labels.dtype.kind not in "iuf":
+        raise TypeError(f"cross_entropy: target holds {labels.dtype} values; expected integer "
+                        f"class labels of shape ({input.shape[0]},) or float class "
+                        f"probabilities of shape {input.shape}")
+    log_probs = input.log_softmax(axis=-1)
+    if labels.shape == input.shape:
+        if labels.dtype.kind != "f":
+            raise TypeError(f"cross_entropy: a target of the input's shape {input.shape} holds "
+                            f"class probabilities and must be float, got {labels.dtype}")
+        losses = -(_as_tensor(target, input) * log_probs).sum(axis=1)
+        return _reduce("cross_entropy", losses, reduction)
     if labels.shape != (input.shape[0],):
         raise ValueError(f"cross_entropy: target has shape {labels.shape} but input "
-                         f"{input.shape} needs class labels of shape ({input.shape[0]},)")
-    if labels.size and not np.all(np.equal(np.mod(labels, 1), 0)):
-        raise ValueError("cross_entropy: target must hold integer class labels")
-    labels = labels.astype(np.int64)
+                         f"{input.shape} needs class labels of shape ({input.shape[0]},) or "
+                         f"class probabilities of shape {input.shape}")
+    if labels.dtype.kind == "f" and labels.size and not np.all(np.mod(labels, 1) == 0):
+        raise ValueError(f"cross_entropy: target holds {labels.dtype} values that are not "
+                         f"whole numbers; class labels of shape ({input.shape[0]},) must be "
+                         f"integers (for class probabilities give the input's shape "
+                         f"{input.shape})")
+    labels = labels.astype(np.int64, copy=False)  # int64 labels stay the same array (jit)
     if labels.size and (labels.min() < 0 or labels.max() >= input.shape[1]):
         raise ValueError(f"cross_entropy: class labels must lie in [0, {input.shape[1]}), "
                          f"got values from {labels.min()} to {labels.max()}")
-    log_probs = input.log_softmax(axis=-1)
     losses = -log_probs[np.arange(input.shape[0]), labels]
     return _reduce("cross_entropy", losses, reduction)

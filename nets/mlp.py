@@ -20,6 +20,7 @@ from tinygrad_res import Tensor, no_grad
 from .init import Seed, as_rng, kaiming_normal_, zeros_
 from .layers import Linear, ReLU
 from .module import Module, ModuleList
+from .sizes import check_size
 
 
 class PlainLayer(Module):
@@ -56,10 +57,9 @@ class _MLP(Module):
 
     def __init__(self, depth: int, width: int, seed: Seed = None) -> None:
         super().__init__()
-        if depth < 1 or width < 1:
-            raise ValueError(f"{type(self).__name__}: depth and width must be at least 1, "
-                             f"got depth={depth}, width={width}")
-        self.depth, self.width = depth, width
+        name = type(self).__name__
+        self.depth = depth = check_size(name, "depth", depth, 1)
+        self.width = width = check_size(name, "width", width, 1)
         rng = as_rng(seed)
         self.layers = ModuleList(self.layer_type(width, seed=rng) for _ in range(depth))
 
@@ -113,6 +113,8 @@ def seed000_network(depth: int, residual: bool, width: int = 8, seed: int = 13,
     `random.gauss(0.0, scale)`. A private `random.Random` is used, so the global stream is left
     alone. With `exact=False` they come from numpy's default_rng(seed) instead.
     """
+    depth = check_size("seed000_network", "depth", depth, 1)
+    width = check_size("seed000_network", "width", width, 1)
     scale_factor = 1.0 / math.sqrt(depth) if residual else 1.0
     if not exact:
         return kaiming_mlp(depth, width, residual, scale_factor, seed)
@@ -130,4 +132,6 @@ def seed000_network(depth: int, residual: bool, width: int = 8, seed: int = 13,
 def seed001_network(residual: bool, depth: int = 20, width: int = 64, seed: Seed = 0):
     """The network of seed 001 ("distant identity"): Kaiming normal scaled by 1 / sqrt(depth)
     for both families, zero biases, no normalisation."""
+    depth = check_size("seed001_network", "depth", depth, 1)
+    width = check_size("seed001_network", "width", width, 1)
     return kaiming_mlp(depth, width, residual, 1.0 / math.sqrt(depth), seed)

@@ -1,30 +1,53 @@
 """Module: the base of every layer and network, with PyTorch's conventions.
 
-A module owns parameters (Tensors with requires_grad=True), buffers (numpy arrays such as a
-batch norm's running mean) and submodules, all found by plain attribute assignment:
+A module owns parameters (`nets.Parameter`, a Tensor that requires grad), buffers (numpy
+arrays such as a batch norm's running mean) and submodules, all found by plain attribute
+assignment:
 
     class Affine(Module):
         def __init__(self):
             super().__init__()
-            self.weight = Tensor(np.ones(3), requires_grad=True)   # a parameter
-            self.inner = Linear(3, 3)                                # a submodule
+            self.weight = Parameter(np.ones(3))      # a parameter: trained, saved
+            self.inner = Linear(3, 3)                # a submodule
+            self.offset = Tensor(np.zeros(3))        # a plain attribute, as in PyTorch
         def forward(self, x):
-            return self.inner(x) * self.weight
+            return self.inner(x) * self.weight + self.offset
+
+The rules are PyTorch's. Only a Parameter becomes a parameter: a plain Tensor, even one that
+requires grad, stays a plain attribute (assigning a leaf that requires grad warns, with
+UnregisteredTensorWarning, since it is most likely meant to be trained). A name that holds a
+parameter takes only a Parameter or None: `layer.weight = layer.weight * 2` is a TypeError,
+not a parameter silently dropped from `parameters()` and `state_dict()`; change the values in
+place instead (`layer.weight.mul_(2)` inside `no_grad()`). Likewise a name that holds a
+submodule takes only a Module or None.
 
 Everything is kept in definition order, so `parameters()` lists a network layer by layer,
 weight then bias, exactly as the hand-written references in nets/manual.py expect.
 """
 from __future__ import annotations
 
+import inspect
+import numbers
+import warnings
 from collections import OrderedDict
 from typing import Callable, Dict, Iterable, Iterator, Optional, Tuple
 
 import numpy as np
 
-from tinygrad_res import Tensor, no_grad
+from tinygrad_res import Tensor, no_grad, rerun_on_replay
 from tinygrad_res.viz.scope import enter_scope, exit_scope
 
 from . import serialization
+from .parameter import Parameter
+
+
+class UnregisteredTensorWarning(UserWarning):
+    """A leaf Tensor that requires grad was assigned to a module attribute: as in PyTorch it is
+    not a parameter (not trained, not saved); wrap it in nets.Parameter if it should be."""
+
+
+# inputs that look like data but are not Tensors: a layer refuses them by name
+_DATA_TYPES = (np.ndarray, np.generic, list, numbers.Number)
 
 
 class HookHandle:
@@ -42,6 +65,7 @@ class Module:
     `forward`; calling the module runs `forward` (and any forward hooks)."""
 
     _next_hook_key = 0
+    array_input = False  # True where the input is an array of ids (Embedding): passed through
 
     def __init__(self) -> None:
         object.__setattr__(self, "_parameters", OrderedDict())
@@ -56,20 +80,56 @@ class Module:
             raise AttributeError(
                 f"{type(self).__name__}: call super().__init__() before assigning "
                 f"attribute {name!r}")
-        self._parameters.pop(name, None)
-        self._modules.pop(name, None)
-        if isinstance(value, Module):
-            self._modules[name] = value
-        elif isinstance(value, Tensor) and value.requires_grad and value.is_leaf:
+        if isinstance(value, Parameter):
+            self._forget(name, keep=self._parameters)  # a replaced one keeps its place
             self._parameters[name] = value
+        elif name in self._parameters:
+            if value is not None:
+                raise TypeError(
+                    f"{type(self).__name__}: cannot assign '{type(value).__name__}' as "
+                    f"parameter '{name}' (nets.Parameter or None expected); to change its "
+                    f"values write into it, `with no_grad(): module.{name}.copy_(values)`, or "
+                    f"replace it: `module.{name} = nets.Parameter(values)`")
+            self._parameters[name] = None
+        elif isinstance(value, Module):
+            self._forget(name, keep=self._modules)
+            self._modules[name] = value
+        elif name in self._modules:
+            if value is not None:
+                raise TypeError(f"{type(self).__name__}: cannot assign "
+                                f"'{type(value).__name__}' as child module '{name}' "
+                                f"(nets.Module or None expected)")
+            self._modules[name] = None
+        elif isinstance(value, Tensor) and value.requires_grad and value.is_leaf:
+            warnings.warn(
+                f"{type(self).__name__}.{name}: a Tensor that requires grad is not a parameter "
+                f"(PyTorch's rule): parameters() and state_dict() leave it out, so it is "
+                f"neither trained nor saved; assign nets.Parameter(tensor) to register it",
+                UnregisteredTensorWarning, stacklevel=2)
         object.__setattr__(self, name, value)
 
-    def __delattr__(self, name: str) -> None:
-        self._parameters.pop(name, None)
-        self._modules.pop(name, None)
+    def _forget(self, name: str, keep: Optional[dict] = None) -> None:
+        """Drop `name` from every registry but `keep` (the one it is about to be set in)."""
+        for registry in (self._parameters, self._modules):
+            if registry is not keep:
+                registry.pop(name, None)
         if name in self._buffers:
             self._buffers.remove(name)
+
+    def __delattr__(self, name: str) -> None:
+        self._forget(name)
         object.__delattr__(self, name)
+
+    def register_parameter(self, name: str, param: Optional[Parameter]) -> None:
+        """Register `param` (a Parameter, or None for an absent one such as a layer's bias
+        when bias=False) under `name`, as torch.nn.Module.register_parameter."""
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(f"{type(self).__name__}.register_parameter: cannot assign "
+                            f"'{type(param).__name__}' as parameter '{name}' (nets.Parameter "
+                            f"or None expected)")
+        self._forget(name, keep=self._parameters)
+        self._parameters[name] = param
+        object.__setattr__(self, name, param)
 
     def register_buffer(self, name: str, value: np.ndarray) -> None:
         """Keep a numpy array that is state but not a parameter (saved in `state_dict`)."""
@@ -82,6 +142,8 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__}: forward is not implemented")
 
     def __call__(self, *args, **kwargs):
+        if args and not self.array_input and isinstance(args[0], _DATA_TYPES):
+            self._refuse_input(args[0])
         if self._modules:  # a block of layers: graph drawings box its ops (tinygrad_res.viz)
             outer = enter_scope(type(self).__name__)
             try:
@@ -97,6 +159,19 @@ class Module:
                     out = replaced
         return out
 
+    def _refuse_input(self, value) -> None:
+        """A TypeError for data that is not a Tensor, as PyTorch's layers raise for it."""
+        try:
+            name = next(iter(inspect.signature(self.forward).parameters))
+        except (StopIteration, TypeError, ValueError):
+            name = "input"
+        kind = type(value)
+        kind = kind.__name__ if kind.__module__ == "builtins" else \
+            f"{kind.__module__}.{kind.__name__}"
+        raise TypeError(f"{type(self).__name__}: argument '{name}' (position 1) must be a "
+                        f"Tensor, not {kind}; wrap it as Tensor(value), an input without "
+                        f"gradient")
+
     def register_forward_hook(self, hook: Callable) -> HookHandle:
         """Call `hook(module, inputs, output)` after every forward; as in PyTorch, a hook that
         returns a value replaces the output. This is how nets/probes.py watches a network
@@ -108,7 +183,9 @@ class Module:
 
     # ----- walking the tree ---------------------------------------------------------------
     def named_children(self) -> Iterator[Tuple[str, "Module"]]:
-        yield from self._modules.items()
+        for name, module in self._modules.items():
+            if module is not None:  # a submodule set to None is absent, as in PyTorch
+                yield name, module
 
     def children(self) -> Iterator["Module"]:
         for _, module in self.named_children():
@@ -121,23 +198,23 @@ class Module:
             name, module = stack.pop()
             yield name, module
             children = [(f"{name}.{child_name}" if name else child_name, child)
-                        for child_name, child in module._modules.items()]
+                        for child_name, child in module.named_children()]
             stack.extend(reversed(children))
 
     def modules(self) -> Iterator["Module"]:
         for _, module in self.named_modules():
             yield module
 
-    def named_parameters(self) -> Iterator[Tuple[str, Tensor]]:
+    def named_parameters(self) -> Iterator[Tuple[str, Parameter]]:
         """("layers.0.weight", tensor), ... in definition order, each tensor once."""
         seen = set()
         for module_name, module in self.named_modules():
             for name, param in module._parameters.items():
-                if id(param) not in seen:
+                if param is not None and id(param) not in seen:
                     seen.add(id(param))
                     yield (f"{module_name}.{name}" if module_name else name), param
 
-    def parameters(self) -> Iterator[Tensor]:
+    def parameters(self) -> Iterator[Parameter]:
         for _, param in self.named_parameters():
             yield param
 
@@ -151,6 +228,7 @@ class Module:
         return sum(p.size for p in self.parameters())
 
     # ----- training state -----------------------------------------------------------------
+    @rerun_on_replay  # a jitted step clears the gradients at every replay too
     def zero_grad(self) -> None:
         """Forget the gradients of every parameter (`.grad = None`, as PyTorch's default)."""
         for param in self.parameters():
@@ -193,7 +271,8 @@ class Module:
     def _state_slots(self) -> Dict[str, Tuple["Module", str]]:
         slots = {}
         for module_name, module in self.named_modules():
-            for name in list(module._parameters) + module._buffers:
+            present = [name for name, param in module._parameters.items() if param is not None]
+            for name in present + module._buffers:
                 slots[f"{module_name}.{name}" if module_name else name] = (module, name)
         return slots
 
@@ -235,7 +314,9 @@ class Module:
             if name in module._parameters:
                 with no_grad():  # in place: a graph that saved the parameter will notice
                     module._parameters[name].copy_(value)
-            else:
+            elif getattr(module, name).ndim:  # in place too: a jitted step's batch norm keeps
+                getattr(module, name)[...] = value  # the running arrays it was given
+            else:  # a counter (0-d, or a number once incremented)
                 object.__setattr__(module, name, value.astype(getattr(module, name).dtype))
         return missing, unexpected
 
@@ -282,6 +363,12 @@ class Sequential(Module):
         for i, module in enumerate(modules):
             _check_module("Sequential", i, module)
             setattr(self, str(i), module)
+
+    @property
+    def array_input(self) -> bool:
+        """Arrays pass through when the first module takes them (Sequential(Embedding, ...))."""
+        first = next(iter(self._modules.values()), None)
+        return bool(first is not None and first.array_input)
 
     def forward(self, x):
         for module in self._modules.values():

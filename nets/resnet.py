@@ -23,6 +23,7 @@ from .conv import BatchNorm2d, Conv2d, GlobalAvgPool2d
 from .init import Seed, as_rng, kaiming_normal_
 from .layers import Identity, Linear, ReLU
 from .module import Module, ModuleList, Sequential
+from .sizes import check_size
 
 
 def conv_he(in_channels: int, out_channels: int, kernel_size: int, stride: int, rng) -> Conv2d:
@@ -46,10 +47,11 @@ def conv_shortcut(in_channels: int, out_channels: int, stride: int, plain: bool,
     return Sequential(projection, BatchNorm2d(out_channels)) if norm else projection
 
 
-def _check_block(name: str, in_channels: int, out_channels: int, stride: int) -> None:
-    if min(in_channels, out_channels, stride) < 1:
-        raise ValueError(f"{name}: channels and stride must be at least 1, got in_channels="
-                         f"{in_channels}, out_channels={out_channels}, stride={stride}")
+def _check_block(name: str, in_channels, out_channels, stride) -> tuple:
+    """(in_channels, out_channels, stride) as ints, each at least 1."""
+    return (check_size(name, "in_channels", in_channels, 1),
+            check_size(name, "out_channels", out_channels, 1),
+            check_size(name, "stride", stride, 1))
 
 
 class BasicBlock(Module):
@@ -67,7 +69,8 @@ class BasicBlock(Module):
     def __init__(self, in_channels: int, out_channels: int, stride: int = 1, plain: bool = False,
                  seed: Seed = None, shortcut_seed: Seed = None) -> None:
         super().__init__()
-        _check_block("BasicBlock", in_channels, out_channels, stride)
+        in_channels, out_channels, stride = _check_block("BasicBlock", in_channels, out_channels,
+                                                         stride)
         rng = as_rng(seed)
         self.conv1 = conv_he(in_channels, out_channels, 3, stride, rng)
         self.bn1 = BatchNorm2d(out_channels)
@@ -92,7 +95,8 @@ class PreActBasicBlock(Module):
     def __init__(self, in_channels: int, out_channels: int, stride: int = 1, plain: bool = False,
                  seed: Seed = None, shortcut_seed: Seed = None) -> None:
         super().__init__()
-        _check_block("PreActBasicBlock", in_channels, out_channels, stride)
+        in_channels, out_channels, stride = _check_block("PreActBasicBlock", in_channels, out_channels,
+                                                         stride)
         rng = as_rng(seed)
         self.bn1 = BatchNorm2d(in_channels)
         self.conv1 = conv_he(in_channels, out_channels, 3, stride, rng)
@@ -120,8 +124,10 @@ class Bottleneck(Module):
                  bottleneck_channels: Optional[int] = None, seed: Seed = None,
                  shortcut_seed: Seed = None) -> None:
         super().__init__()
-        _check_block("Bottleneck", in_channels, out_channels, stride)
-        narrow = bottleneck_channels or max(1, out_channels // 4)
+        in_channels, out_channels, stride = _check_block("Bottleneck", in_channels, out_channels,
+                                                         stride)
+        narrow = (max(1, out_channels // 4) if bottleneck_channels is None else
+                  check_size("Bottleneck", "bottleneck_channels", bottleneck_channels, 1))
         rng = as_rng(seed)
         self.conv1 = conv_he(in_channels, narrow, 1, 1, rng)
         self.bn1 = BatchNorm2d(narrow)
@@ -147,6 +153,7 @@ BLOCKS = {"basic": BasicBlock, "preact": PreActBasicBlock, "bottleneck": Bottlen
 def blocks_per_stage(depth: int, block: str) -> int:
     """n of the CIFAR layout: depth = 6n + 2 (two-layer blocks) or 9n + 2 (bottlenecks)."""
     layers = 3 if block == "bottleneck" else 2
+    depth = check_size("ResNet", "depth", depth, 1)
     n, rest = divmod(depth - 2, 3 * layers)
     if rest or n < 1:
         raise ValueError(f"ResNet: depth {depth} does not fit the CIFAR layout for {block!r} "
@@ -177,8 +184,14 @@ class ResNet(Module):
         super().__init__()
         if block not in BLOCKS:
             raise ValueError(f"ResNet: unknown block {block!r}, expected one of {sorted(BLOCKS)}")
-        self.depth, self.block, self.plain = depth, block, plain
         self.n = blocks_per_stage(depth, block)
+        self.depth, self.block, self.plain = int(depth), block, plain
+        num_classes = check_size("ResNet", "num_classes", num_classes, 1)
+        in_channels = check_size("ResNet", "in_channels", in_channels, 1)
+        if not isinstance(widths, (tuple, list)) or not widths:
+            raise ValueError(f"ResNet: widths must be a non-empty tuple of channel counts, "
+                             f"got {widths!r}")
+        widths = [check_size("ResNet", f"widths[{i}]", w, 1) for i, w in enumerate(widths)]
         rng = as_rng(seed)
         shortcut_rng = rng.spawn(1)[0]  # a separate stream: projections do not shift the rest
         expansion = 4 if block == "bottleneck" else 1

@@ -28,6 +28,7 @@ from tinygrad_res import Tensor
 from .init import Seed, as_rng, constant_
 from .layers import Linear, ReLU
 from .module import Module
+from .parameter import Parameter
 
 
 class ScaledResidualLayer(Module):
@@ -58,7 +59,7 @@ class ReZeroLayer(Module):
         super().__init__()
         self.linear = Linear(width, width, seed=seed)
         self.relu = ReLU()
-        self.alpha = Tensor(np.full(1, float(alpha_init)), requires_grad=True)
+        self.alpha = Parameter(Tensor(np.full(1, float(alpha_init))))
 
     def forward(self, x: Tensor) -> Tensor:
         return x + self.alpha * self.relu(self.linear(x))

@@ -19,14 +19,19 @@ from typing import Callable, NamedTuple, Optional, Tuple
 
 import numpy as np
 
-from tinygrad_res import (adaptive_avg_pool2d, avg_pool2d, batch_norm, concat, conv2d, linear,
-                          max_pool2d, maximum, stack, where)
+from tinygrad_res import (adaptive_avg_pool2d, avg_pool2d, batch_norm, cat, concat, conv2d,
+                          linear, max_pool2d, maximum, pad, stack, where)
 
 SAME = None
 MASK = np.array([[True, False, True, True], [False, False, True, False], [True] * 4])
 COND = np.array([[True], [False], [True]])
 TIES = np.array([[1.0, 3.0, 3.0, -1.0], [2.0, 2.0, 2.0, 2.0], [0.0, 5.0, -5.0, 5.0]])
 KINKS = np.array([-1.5, 0.0, 0.0, 2.0])
+BOUNDS = np.array([-2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0])
+SIX = np.array([-1.0, 0.0, 3.0, 6.0, 7.0])
+CONSTANT_ROW = np.array([[2.0, 2.0, 2.0], [1.0, 2.0, 4.0]])
+INFINITE = np.array([[np.inf, 1.0], [-np.inf, -np.inf], [1.0, 2.0]])
+EMPTY = np.zeros((2, 0))
 
 
 class Row(NamedTuple):
@@ -39,6 +44,11 @@ class Row(NamedTuple):
 
 def row(op: str, ours: Callable, theirs: Optional[Callable], *inputs, smooth: bool = True) -> Row:
     return Row(op, ours, theirs, inputs, smooth)
+
+
+def functional(name: str, *args, **kwargs) -> Callable:
+    """torch.nn.functional.<name>(a, *args, **kwargs), the reference of a row."""
+    return lambda t, a: getattr(t.nn.functional, name)(a, *args, **kwargs)
 
 
 def matmul(a, b):
@@ -93,6 +103,32 @@ ROWS = {
     "leaky_relu default at zeros": row("LeakyReLU", lambda a: a.leaky_relu(),
                                        lambda t, a: t.nn.functional.leaky_relu(a), KINKS,
                                        smooth=False),
+    "sign": row("Sign", lambda a: a.sign() * a, SAME, (3, 4)),
+    "sign at zero": row("Sign", lambda a: a.sign(), SAME, KINKS, smooth=False),
+    "clamp": row("Clamp", lambda a: a.clamp(-0.5, 0.5), SAME, (3, 4)),
+    "clamp at the bounds": row("Clamp", lambda a: a.clamp(-0.5, 0.5), SAME, BOUNDS, smooth=False),
+    "clamp min only": row("Clamp", lambda a: a.clamp(min=0.2), SAME, (3, 4)),
+    "clip max only": row("Clamp", lambda a: a.clip(max=0.2), SAME, (3, 4)),
+    "clamp min above max": row("Clamp", lambda a: a.clamp(1.0, -1.0) * a, SAME, (3, 4)),
+    "elu": row("ELU", lambda a: a.elu(0.7), functional("elu", 0.7), (3, 4)),
+    "elu at zero": row("ELU", lambda a: a.elu(2.0), functional("elu", 2.0), KINKS, smooth=False),
+    "elu large": row("ELU", lambda a: a.elu(), functional("elu"),
+                     np.array([-800.0, -30.0, 30.0, 800.0])),
+    "softplus beta threshold": row("Softplus", lambda a: a.softplus(2.0, 1.0),
+                                   functional("softplus", beta=2.0, threshold=1.0), (3, 4)),
+    "softplus large": row("Softplus", lambda a: a.softplus(), functional("softplus"),
+                          np.array([-800.0, -30.0, 0.0, 19.5, 20.5, 800.0])),
+    "gelu": row("GELU", lambda a: a.gelu(), functional("gelu"), (3, 4)),
+    "gelu tanh": row("GELU", lambda a: a.gelu("tanh"), functional("gelu", approximate="tanh"),
+                     (3, 4)),
+    "hardtanh": row("Hardtanh", lambda a: a.hardtanh(-0.5, 1.0), functional("hardtanh", -0.5, 1.0),
+                    (3, 4)),
+    "hardtanh at the bounds": row("Hardtanh", lambda a: a.hardtanh(), functional("hardtanh"),
+                                  BOUNDS, smooth=False),
+    "relu6": row("relu6", lambda a: (a * 4.0).relu6(), lambda t, a: t.nn.functional.relu6(a * 4.0),
+                 (3, 4)),
+    "relu6 at 0 and 6": row("relu6", lambda a: a.relu6(), functional("relu6"), SIX, smooth=False),
+    "silu": row("silu", lambda a: a.silu(), functional("silu"), (3, 4)),
     "tanh": row("Tanh", lambda a: a.tanh(), SAME, (3, 4)),
     "sigmoid large": row("Sigmoid", lambda a: a.sigmoid(), SAME,
                          np.array([-800.0, -30.0, 0.0, 0.3, 30.0, 800.0])),
@@ -112,6 +148,22 @@ ROWS = {
     "max ties tuple keepdims": row("Max", lambda a: a.max(axis=(0, 1), keepdims=True),
                                    lambda t, a: a.amax(dim=(0, 1), keepdim=True), TIES,
                                    smooth=False),
+    "sum dim= keepdim=": row("Sum", lambda a: a.sum(dim=1, keepdim=True), SAME, (2, 3, 4)),
+    "sum and mean of 0-d over dim -1 and 0": row("Sum", lambda a: a.sum(-1) * 2.0 + a.mean(0),
+                                                SAME, ()),
+    "max of 0-d": row("Max", lambda a: a.max(dim=0), lambda t, a: a.amax(dim=0), ()),
+    "min dim": row("Min", lambda a: a.min(dim=0), lambda t, a: a.amin(dim=0), (3, 4)),
+    "min ties": row("Min", lambda a: a.min(axis=1) + a.min(), lambda t, a: a.amin(1) + a.amin(),
+                    -TIES, smooth=False),
+    "var": row("Var", lambda a: a.var(1), SAME, (3, 4)),
+    "var all unbiased=False": row("Var", lambda a: a.var(unbiased=False), SAME, (3, 4)),
+    "var tuple keepdim correction 0": row(
+        "Var", lambda a: a.var((0, 2), keepdim=True, correction=0), SAME, (2, 3, 4)),
+    "var correction 2.5": row("Var", lambda a: a.var(0, correction=2.5), SAME, (4, 3)),
+    "std": row("Std", lambda a: a.std(dim=0), SAME, (4, 3)),
+    "std keepdim correction 0": row("Std", lambda a: a.std(-1, keepdim=True, correction=0), SAME,
+                                    (3, 4)),
+    "std of a constant row": row("Std", lambda a: a.std(1), SAME, CONSTANT_ROW, smooth=False),
     "maximum": row("Maximum", maximum, lambda t, a, b: t.maximum(a, b), (3, 4), (4,)),
     "maximum ties": row("Maximum", maximum, lambda t, a, b: t.maximum(a, b),
                         TIES, np.array([2.0, 3.0, 0.0, 5.0]), smooth=False),
@@ -120,6 +172,14 @@ ROWS = {
                      (3, 4)),
     "logsumexp large": row("logsumexp", lambda a: (a * 300.0).logsumexp(-1),
                            lambda t, a: t.logsumexp(a * 300.0, -1), (3, 4)),
+    "logsumexp infinite": row("logsumexp", lambda a: a.logsumexp(1),
+                              lambda t, a: t.logsumexp(a, 1), INFINITE, smooth=False),
+    "logsumexp size-0 dim": row("logsumexp", lambda a: a.logsumexp(dim=1),
+                                lambda t, a: t.logsumexp(a, 1), EMPTY, smooth=False),
+    "softmax of 0-d": row("Softmax", lambda a: a.softmax(0) * a, SAME, ()),
+    "log_softmax of 0-d": row("LogSoftmax", lambda a: a.log_softmax(-1) + a, SAME, ()),
+    "softmax size-0 dim": row("Softmax", lambda a: a.softmax(dim=1), SAME, EMPTY),
+    "log_softmax size-0 dim": row("LogSoftmax", lambda a: a.log_softmax(dim=1), SAME, EMPTY),
     "softmax": row("Softmax", lambda a: a.softmax(axis=0), lambda t, a: a.softmax(dim=0),
                    (3, 4)),
     "log_softmax large": row("LogSoftmax", lambda a: (a * 500.0).log_softmax(axis=-1),
@@ -130,6 +190,25 @@ ROWS = {
     "transpose 3-d": row("Permute", lambda a: a.transpose(0, 2), SAME, (2, 3, 4)),
     "transpose negative": row("Permute", lambda a: a.transpose(-1, -2), SAME, (2, 3, 4)),
     "permute": row("Permute", lambda a: a.permute(2, 0, 1), SAME, (2, 3, 4)),
+    "expand": row("Expand", lambda a: a.expand(2, -1, 4), SAME, (3, 1)),
+    "expand 0-d": row("Expand", lambda a: a.expand(2, 3), SAME, ()),
+    "broadcast_to": row("Expand", lambda a: a.broadcast_to((2, 3, 4)), SAME, (3, 1)),
+    "pad": row("Pad", lambda a: pad(a, (1, 2, 0, 1), value=0.5),
+               lambda t, a: t.nn.functional.pad(a, (1, 2, 0, 1), value=0.5), (2, 3, 4)),
+    "pad negative crops": row("Pad", lambda a: pad(a, [-1, 2, 1, -2]),
+                              lambda t, a: t.nn.functional.pad(a, [-1, 2, 1, -2]), (3, 4, 5)),
+    "flip": row("Flip", lambda a: a.flip(0, -1), SAME, (2, 3, 4)),
+    "flip tuple": row("Flip", lambda a: a.flip((1,)), SAME, (2, 3)),
+    "flatten": row("flatten", lambda a: a.flatten(1), SAME, (2, 3, 4)),
+    "flatten middle": row("flatten", lambda a: a.flatten(start_dim=0, end_dim=-2), SAME,
+                          (2, 3, 4)),
+    "flatten 0-d": row("flatten", lambda a: a.flatten(), SAME, ()),
+    "unsqueeze": row("unsqueeze", lambda a: a.unsqueeze(-1) * a.unsqueeze(0), SAME, (3,)),
+    "squeeze all": row("squeeze", lambda a: a.squeeze(), SAME, (1, 3, 1, 2)),
+    "squeeze dims": row("squeeze", lambda a: a.squeeze((0, 1, 2)), SAME, (1, 3, 1, 2)),
+    "squeeze a dim not of size 1": row("squeeze", lambda a: a.squeeze(1), SAME, (1, 3)),
+    "cat dim": row("Concat", lambda a, b: cat([a, b], dim=-1),
+                   lambda t, a, b: t.cat([a, b], dim=-1), (2, 3), (2, 1)),
     "getitem repeated": row("GetItem", lambda a: a[[0, 2, 0, 0]], SAME, (3, 4)),
     "getitem mixed": row("GetItem", lambda a: a[1:, [3, 3, 0]], SAME, (3, 4)),
     "getitem negative": row("GetItem", lambda a: a[-1, ::2], SAME, (3, 4)),
@@ -148,6 +227,32 @@ ROWS = {
         "Conv2d", lambda x, w: conv2d(x, w, stride=(1, 2), padding=(2, 0)),
         lambda t, x, w: t.nn.functional.conv2d(x, w, stride=(1, 2), padding=(2, 0)),
         (1, 2, 4, 6), (3, 2, 3, 2)),
+    "conv2d stride 1 padding 1": row(  # x's gradient as a convolution (the stride-1 route)
+        "Conv2d", lambda x, w, b: conv2d(x, w, b, padding=1),
+        lambda t, x, w, b: t.nn.functional.conv2d(x, w, b, padding=1),
+        (2, 3, 5, 4), (4, 3, 3, 3), (4,)),
+    "conv2d dilation groups": row(
+        "Conv2d", lambda x, w, b: conv2d(x, w, b, padding=2, dilation=(2, 1), groups=2),
+        lambda t, x, w, b: t.nn.functional.conv2d(x, w, b, padding=2, dilation=(2, 1),
+                                                  groups=2),
+        (2, 4, 6, 5), (6, 2, 3, 2), (6,)),
+    "conv2d depthwise strided": row(
+        "Conv2d", lambda x, w: conv2d(x, w, stride=2, padding=1, groups=3),
+        lambda t, x, w: t.nn.functional.conv2d(x, w, stride=2, padding=1, groups=3),
+        (2, 3, 7, 6), (3, 1, 3, 3)),
+    "conv2d depthwise multiplier": row(  # groups = in channels, two outputs per channel
+        "Conv2d", lambda x, w: conv2d(x, w, dilation=2, groups=2),
+        lambda t, x, w: t.nn.functional.conv2d(x, w, dilation=2, groups=2),
+        (1, 2, 6, 6), (4, 1, 2, 2)),
+    "conv2d stride dilation": row(
+        "Conv2d", lambda x, w: conv2d(x, w, stride=(2, 3), padding=(1, 0), dilation=(2, 1)),
+        lambda t, x, w: t.nn.functional.conv2d(x, w, stride=(2, 3), padding=(1, 0),
+                                               dilation=(2, 1)),
+        (1, 2, 9, 8), (3, 2, 2, 3)),
+    "conv2d padding wider than the kernel": row(  # d*(k-1) - p < 0: g is cropped, not padded
+        "Conv2d", lambda x, w: conv2d(x, w, padding=(3, 2)),
+        lambda t, x, w: t.nn.functional.conv2d(x, w, padding=(3, 2)),
+        (1, 2, 3, 4), (2, 2, 2, 2)),
     "max_pool2d overlapping": row(
         "MaxPool2d", lambda x: max_pool2d(x, 3, stride=2),
         lambda t, x: t.nn.functional.max_pool2d(x, 3, stride=2), (2, 3, 7, 6)),

@@ -17,7 +17,6 @@ def _result(medians, goal, title="W", unit="s/step"):
 
 W1_GOAL = {"kind": "ratio", "ratio": "engine/torch", "limit": 0.5,
            "and": {"ratio": "engine/numpy", "limit": 1.25}, "text": "w1", "issue_torch": 4.6e-3}
-MICRO_GOAL = {"kind": "absolute", "limit": 15e-6, "text": "micro", "issue_torch": 38e-6}
 MACHINE = {"cpu": "test cpu", "cores": 2, "python": "3", "numpy": "2", "blas": "b", "torch": "t"}
 
 
@@ -32,23 +31,22 @@ def test_goal_without_its_reference_is_unknown():
     assert common.goal_met(_result({"engine": 2.0, "numpy": 1.9}, W1_GOAL)) is None
 
 
-def test_absolute_goal_and_its_restatement_for_another_machine():
-    slow_machine = _result({"engine": 50e-6, "torch": 152e-6, "numpy": 12e-6}, MICRO_GOAL)
-    assert common.goal_met(slow_machine) is False  # 50 µs > 15 µs
-    assert common.machine_scale(slow_machine) == pytest.approx(4.0)
-    # 15 / 38 = 0.39x torch; 50 / 152 = 0.33x: met once restated
-    limit, value = common.relative_goal(slow_machine)
-    assert limit == pytest.approx(15 / 38) and value == pytest.approx(50 / 152)
-    assert common.relative_goal(_result({"engine": 1.0, "torch": 2.0}, W1_GOAL)) is None
-    assert common.relative_goal(_result({"engine": 50e-6, "numpy": 9e-6}, MICRO_GOAL)) is None
+def test_machine_scale_compares_torch_with_the_issues_table():
+    result = _result({"engine": 2.0e-3, "torch": 9.2e-3, "numpy": 1.7e-3}, W1_GOAL)
+    assert common.machine_scale(result) == pytest.approx(2.0)  # 9.2 ms here, 4.6 ms there
+    assert common.machine_scale(_result({"engine": 2.0, "numpy": 1.0}, W1_GOAL)) is None
+    assert common.machine_scale(_result({"engine": 2.0, "torch": 1.0}, None)) is None
 
 
-def test_restated_goal_in_the_table(tmp_path):
-    runs = [_result({"engine": e, "torch": 152e-6, "numpy": 12e-6}, MICRO_GOAL, title="micro")
-            for e in (50e-6, 76e-6, 55e-6)]
+def test_a_row_without_a_goal_reports_ratios_and_every_contender(tmp_path):
+    runs = [_result({"engine": e, "torch": 150e-6, "numpy": 12e-6, "jit": 20e-6}, None,
+                    title="micro") for e in (50e-6, 75e-6, 60e-6)]
     text = write_results({"micro_op": runs}, MACHINE, quick=False,
                          path=tmp_path / "RESULTS.md").read_text()
-    assert "- micro: engine <= 0.39x torch; 0.33x / 0.50x / 0.36x: met in 2 of 3 runs." in text
+    row = next(line for line in text.splitlines() if line.startswith("| micro"))
+    assert "| none: reported as ratios | 0.33x / 0.50x / 0.40x | 4.17x / 6.25x / 5.00x |" in row
+    assert "engine 60.00 µs, torch 0.150 ms, numpy 12.00 µs, jit 20.00 µs" in row
+    assert row.endswith("| - | - |")
 
 
 def test_results_table_lists_every_run_and_the_verdict(tmp_path):
@@ -67,12 +65,12 @@ def test_results_table_lists_every_run_and_the_verdict(tmp_path):
 
 def test_micro_workload_runs_and_its_contenders_agree():
     result = micro_op.run(rounds=1, use_torch=False)
-    assert set(result["medians"]) == {"engine", "numpy"}
+    assert set(result["medians"]) == {"engine", "numpy", "jit"}
     assert all(np.isfinite(v) and v > 0 for v in result["medians"].values())
     assert result["ratios"]["engine/numpy"] > 0
 
 
-@pytest.mark.parametrize("name", ["micro", "w0"])
+@pytest.mark.parametrize("name", ["micro", "w0", "w0-jit", "w0-numpy"])
 def test_instruction_workloads_run_on_this_engine(name):
     from bench import instructions
     work = instructions.unit_of_work(name)

@@ -43,7 +43,7 @@ def test_the_bundle_has_gradescopes_layout(tiny_repo, tmp_path):
 
 def test_run_autograder_on_six_submissions(tiny_repo):
     lines = []
-    assert selftest(tiny_repo, course_of(tiny_repo), 1, test_timeout=3, budget=60,
+    assert selftest(tiny_repo, course_of(tiny_repo), 1, test_timeout=3, budget=600,
                     log=lines.append) == []
     assert [line.split()[0] for line in lines[1:]] == ["correct", "wrong", "flat", "empty",
                                                        "broken", "hanging"]

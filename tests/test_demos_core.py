@@ -127,6 +127,16 @@ def test_residual_depth_100_diverges_under_the_seed_recipe_and_clipping_rescues_
 
 
 @pytest.mark.task_5_2
+def test_the_replayed_step_trains_exactly_as_the_eager_one():
+    """Without clipping the sweep's step runs under tinygrad_res.jit; a clip too large to act
+    keeps the same step eager: the two must agree bit for bit."""
+    data = nets.data.identity_data()
+    replayed = run_cell(Cell("residual", 10, epochs=2), data, "autodiff")
+    eager = run_cell(Cell("residual", 10, epochs=2, clip=1e300), data, "autodiff")
+    assert replayed["curve"] == eager["curve"] and replayed["diverged"] is None
+
+
+@pytest.mark.task_5_2
 def test_a_published_cell_reproduces_to_six_decimals():
     data = nets.data.identity_data()
     run = run_cell(Cell("residual", 5, epochs=200), data, "autodiff")

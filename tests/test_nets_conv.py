@@ -78,3 +78,34 @@ def test_pooling_modules(rng):
     assert not np.allclose(AvgPool2d(3, 1, 1)(x).data, AvgPool2d(3, 1, 1, False)(x).data)
     assert AdaptiveAvgPool2d((2, 3))(x).shape == (2, 3, 2, 3)
     np.testing.assert_allclose(GlobalAvgPool2d()(x).data, x.data.mean(axis=(2, 3)))
+
+
+def test_conv2d_module_dilation_and_groups_as_pytorch(torch, rng):
+    conv = Conv2d(64, 32, 3, padding=2, dilation=2, groups=4, seed=0)
+    theirs = torch.nn.Conv2d(64, 32, 3, padding=2, dilation=2, groups=4, dtype=torch.float64)
+    assert conv.weight.shape == tuple(theirs.weight.shape) == (32, 16, 3, 3)
+    # PyTorch's init bound: 1 / sqrt(fan_in), fan_in = (in_channels / groups) * kh * kw
+    fan_in, _ = torch.nn.init._calculate_fan_in_and_fan_out(theirs.weight)
+    bound = 1 / np.sqrt(fan_in)
+    assert 0.99 * bound < np.abs(conv.weight.data).max() <= bound
+    assert np.abs(conv.bias.data).max() <= bound
+    x = rng.standard_normal((2, 64, 5, 5))
+    with torch.no_grad():
+        theirs.weight.copy_(torch.tensor(conv.weight.data))
+        theirs.bias.copy_(torch.tensor(conv.bias.data))
+    np.testing.assert_allclose(conv(Tensor(x)).data,
+                               theirs(torch.tensor(x)).detach().numpy(), atol=1e-12)
+    assert repr(conv).endswith("(64, 32, kernel_size=(3, 3), stride=(1, 1), padding=(2, 2), "
+                               "dilation=(2, 2), groups=4, bias=True)")
+    assert "dilation" not in repr(Conv2d(1, 2, 3)) and "groups" not in repr(Conv2d(1, 2, 3))
+
+
+@pytest.mark.parametrize("args, message", [
+    ((5, 4, 3, 1, 0, 1, 2), r"Conv2d: in_channels \(5\) must be divisible by groups \(2\)"),
+    ((4, 5, 3, 1, 0, 1, 2), r"Conv2d: out_channels \(5\) must be divisible by groups \(2\)"),
+    ((4, 4, 3, 1, 0, 1, 0), r"Conv2d: groups must be >= 1, got 0"),
+    ((4, 4, 3, 1, 0, 0, 1), r"Conv2d: dilation must be >= 1, got 0"),
+])
+def test_conv2d_module_rejects_groups_that_do_not_divide(args, message):
+    with pytest.raises(ValueError, match=message):
+        Conv2d(*args)

@@ -25,6 +25,10 @@ VECTOR = [  # (label, factory, input features)
     ("Sequential", lambda: nets.Sequential(nets.Linear(5, 4, seed=0), nets.Tanh(),
                                            nets.Linear(4, 4, seed=1), nets.Sigmoid(),
                                            nets.Identity(), nets.ReLU()), 5),
+    ("Sequential of activations", lambda: nets.Sequential(
+        nets.Linear(5, 5, seed=0), nets.LeakyReLU(0.2), nets.ELU(0.5, inplace=True),
+        nets.Softplus(2.0, 1.0), nets.GELU(), nets.GELU("tanh"), nets.SiLU(),
+        nets.Hardtanh(-0.5, 2.0), nets.ReLU6()), 5),
     ("PlainMLP", lambda: nets.PlainMLP(3, 5, seed=0), 5),
     ("ResMLP", lambda: nets.ResMLP(3, 5, seed=0), 5),
     ("seed000_network", lambda: nets.seed000_network(5, residual=True), 8),
@@ -105,6 +109,25 @@ def compare(model, twin, torch, shape, rng) -> float:
         assert difference <= TOLERANCE, (what, difference)
         worst = max(worst, difference)
     return worst
+
+
+def test_embedding_flatten_and_dropout_have_twins(torch, rng):
+    """Ids in, the same outputs and weight gradients; dropout is compared in eval mode (its
+    masks are random on both sides), with its p carried over."""
+    model = nets.Sequential(nets.Embedding(7, 3, padding_idx=0, seed=0), nets.Flatten(),
+                            nets.Dropout(0.25), nets.Linear(6, 2, seed=1)).eval()
+    twin = to_torch(model)
+    assert isinstance(twin[0], torch.nn.Embedding) and twin[0].padding_idx == 0
+    assert isinstance(twin[1], torch.nn.Flatten) and twin[2].p == 0.25 and not twin[2].training
+    ids = np.array([[0, 3], [6, 6], [2, 0]])
+    out, out_torch = model(ids), twin(torch.from_numpy(ids))
+    assert close(out.data, out_torch.detach().numpy()) <= TOLERANCE
+    g = rng.standard_normal(out.shape)
+    out.backward(g)
+    out_torch.backward(torch.from_numpy(g))
+    for name, param in model.named_parameters():
+        theirs = dict(twin.named_parameters())[name].grad.numpy()
+        assert close(param.grad, theirs) <= TOLERANCE, name
 
 
 @pytest.mark.parametrize("mode", ["train", "eval"])

@@ -1,4 +1,4 @@
-"""Linear, activations, LayerNorm, BatchNorm1d, and the init schemes."""
+"""Linear, activations, LayerNorm, BatchNorm1d, Flatten, and the init schemes."""
 import math
 
 import numpy as np
@@ -198,3 +198,33 @@ def test_fixup_scales_all_but_last_layer():
     factor = 4 ** (-1 / (2 * 3 - 2))                     # L = 4 branches of m = 3 layers
     np.testing.assert_allclose(stack.blocks[0].reduce.weight.data, reduce_before * factor)
     assert not stack.blocks[0].expand.weight.data.any()
+
+
+# ----- Flatten ------------------------------------------------------------------------------
+@pytest.mark.parametrize("shape", [(2, 3, 4, 5), (2, 3), (7,), (), (2, 0, 3)])
+@pytest.mark.parametrize("dims", [(1, -1), (0, -1), (0, 1), (-2, -1), (1, 2), (0, 0), (-1, -1)])
+def test_flatten_matches_torch(torch, shape, dims):
+    x = np.arange(float(np.prod(shape))).reshape(shape)
+    try:
+        expected = torch.nn.Flatten(*dims)(torch.tensor(x)).numpy()
+    except (IndexError, RuntimeError) as error:           # torch refuses: so do we
+        kind = IndexError if isinstance(error, IndexError) else ValueError
+        with pytest.raises(kind, match="Flatten: "):
+            nets.Flatten(*dims)(Tensor(x))
+        return
+    t = Tensor(x, requires_grad=True)
+    out = nets.Flatten(*dims)(t)
+    np.testing.assert_array_equal(out.data, expected)
+    out.backward(np.ones(out.shape))                      # a reshape: the gradient is all ones
+    np.testing.assert_array_equal(t.grad, np.ones(shape))
+
+
+def test_flatten_errors_name_the_layer():
+    with pytest.raises(IndexError, match=r"Flatten: dim 3 is out of range for an input with 2 "
+                                         r"dims \(expected -2 to 1\)"):
+        nets.Flatten(3)(Tensor(np.zeros((2, 3))))
+    with pytest.raises(ValueError, match="Flatten: start_dim 1 comes after end_dim 0"):
+        nets.Flatten(1, 0)(Tensor(np.zeros((2, 3))))
+    with pytest.raises(TypeError, match="Flatten: start_dim must be an int, got 1.0"):
+        nets.Flatten(1.0)
+    assert repr(nets.Flatten()) == "Flatten(start_dim=1, end_dim=-1)"

@@ -129,7 +129,53 @@ def test_errors_name_function_and_shapes():
     with pytest.raises(ValueError, match=r"class labels must lie in \[0, 2\), got values "
                                          r"from 0 to 2"):
         cross_entropy(x, np.array([0, 1, 2]))
-    with pytest.raises(ValueError, match="integer class labels"):
+    with pytest.raises(ValueError, match="cross_entropy: target holds float64 values that are "
+                                         "not whole numbers"):
         cross_entropy(x, np.array([0.5, 1, 1]))
     with pytest.raises(ValueError, match=r"logits of shape \(N, C\), got shape \(3,\)"):
         cross_entropy(Tensor(np.zeros(3)), np.array([0]))
+
+
+@pytest.mark.parametrize("labels, dtype", [(np.array(["a", "b", "a"]), "<U1"),
+                                           (np.array([True, False, True]), "bool"),
+                                           (np.array([None, 1, 0]), "object")])
+def test_cross_entropy_names_the_dtype_of_labels_that_are_not_numbers(labels, dtype):
+    with pytest.raises(TypeError, match=rf"cross_entropy: target holds {dtype} values; expected "
+                                        r"integer class labels of shape \(3,\) or float class "
+                                        r"probabilities of shape \(3, 2\)"):
+        cross_entropy(Tensor(np.zeros((3, 2))), labels)
+
+
+def test_cross_entropy_labels_may_be_whole_numbers_in_a_tensor():
+    x = Tensor(np.random.default_rng(0).standard_normal((3, 4)))
+    assert cross_entropy(x, Tensor([3, 0, 1])).item() == cross_entropy(x, np.array([3, 0, 1])).item()
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_cross_entropy_with_class_probabilities_matches_torch(torch, rng, reduction):
+    logits = rng.standard_normal((5, 4)) * 3
+    probs = rng.dirichlet(np.ones(4), size=5)
+    probs[0] = [0.2, -0.1, 0.5, 0.7]               # not a distribution: PyTorch does not check
+    x, p = Tensor(logits, requires_grad=True), Tensor(probs, requires_grad=True)
+    out = cross_entropy(x, p, reduction=reduction)
+    x_t = torch.tensor(logits, requires_grad=True)
+    p_t = torch.tensor(probs, requires_grad=True)
+    expected = torch.nn.functional.cross_entropy(x_t, p_t, reduction=reduction)
+    np.testing.assert_allclose(out.data, expected.detach().numpy(), rtol=1e-12)
+    g = rng.standard_normal(out.shape)
+    out.backward(g)
+    expected.backward(torch.tensor(g))
+    np.testing.assert_allclose(x.grad, x_t.grad.numpy(), rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(p.grad, p_t.grad.numpy(), rtol=1e-10, atol=1e-14)
+    assert gradcheck(lambda x, p: cross_entropy(x, p, reduction="none"), x, p)
+
+
+def test_cross_entropy_integer_target_of_the_input_shape_is_refused_as_in_torch(torch):
+    logits = np.zeros((2, 3))
+    with pytest.raises(TypeError, match=r"a target of the input's shape \(2, 3\) holds class "
+                                        r"probabilities and must be float, got int64"):
+        cross_entropy(Tensor(logits), np.array([[0, 1, 0], [1, 0, 0]]))
+    with pytest.raises(RuntimeError, match="Expected floating point type for target with class "
+                                           "probabilities"):
+        torch.nn.functional.cross_entropy(torch.tensor(logits),
+                                          torch.tensor([[0, 1, 0], [1, 0, 0]]))

@@ -29,7 +29,7 @@ def test_non_parameters_are_not_registered():
         def __init__(self):
             super().__init__()
             self.constant = Tensor([1.0])                         # no requires_grad
-            self.scale = Tensor([2.0], requires_grad=True)
+            self.scale = nets.Parameter([2.0])
             self.derived = self.scale * 2                          # not a leaf
             self.plain = [nets.Linear(1, 1)]                       # hidden in a list
     assert [name for name, _ in Custom().named_parameters()] == ["scale"]
@@ -82,6 +82,27 @@ def test_call_runs_forward_and_hooks(rng):
     handle.remove()
     layer(x)
     assert len(seen) == 2
+
+
+@pytest.mark.parametrize("make", [lambda: nets.Linear(3, 2), lambda: nets.ReLU(),
+                                  lambda: nets.LayerNorm(3), lambda: nets.ResMLP(2, 3),
+                                  lambda: nets.Sequential(nets.Linear(3, 3)),
+                                  lambda: nets.Conv2d(1, 1, 1), lambda: nets.ResNet(8)])
+@pytest.mark.parametrize("value, kind", [(np.ones((2, 3)), "numpy.ndarray"),
+                                         ([[1.0, 2.0, 3.0]], "list"), (3.0, "float"),
+                                         (np.float64(3.0), "numpy.float64")])
+def test_data_that_is_not_a_tensor_is_a_type_error_naming_module_and_argument(make, value, kind):
+    module = make()
+    with pytest.raises(TypeError, match=rf"^{type(module).__name__}: argument 'x' \(position 1\) "
+                                        rf"must be a Tensor, not {kind}; wrap it as "
+                                        rf"Tensor\(value\)"):
+        module(value)
+
+
+def test_pytorch_refuses_a_numpy_array_too(torch):
+    for module in (torch.nn.Linear(3, 2), torch.nn.ReLU()):
+        with pytest.raises(TypeError, match="must be Tensor, not numpy.ndarray"):
+            module(np.ones((2, 3)))
 
 
 def test_repr_lists_submodules_like_pytorch():

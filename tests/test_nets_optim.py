@@ -7,6 +7,7 @@ import pytest
 import nets
 from nets.losses import mse_loss
 from nets.optim import SGD, Adam
+from optim_parity import assert_steps_match_torch
 from tinygrad_res import Tensor
 
 
@@ -134,3 +135,81 @@ def test_matches_torch_optim_over_several_steps(torch, rng, name, ours, theirs):
         np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-13, err_msg=name)
     start = nets.kaiming_mlp(3, 5, residual=True, branch_scale=0.5, seed=1)
     assert not np.allclose(got[0], next(start.parameters()).data)   # it did move
+
+
+# ----- hyperparameters, the parameter group, what is refused -------------------------------
+@pytest.mark.parametrize("lr", [np.float32(0.5), np.float64(0.5), np.int64(1), np.array(0.5),
+                                1])
+def test_a_numpy_scalar_learning_rate_is_a_number(lr):
+    p = param([1.0], [0.5])
+    opt = Adam([p], lr=lr)
+    assert opt.lr == float(lr) and type(opt.lr) is float
+    opt.step()                               # Adam's first step: lr * g / (|g| + eps)
+    np.testing.assert_allclose(p.data, [1.0 - float(lr) * 0.5 / (0.5 + 1e-8)], rtol=1e-15)
+    for bad in (True, "0.1", None, np.array([0.1, 0.2]), float("inf")):
+        with pytest.raises(ValueError, match="SGD: invalid learning rate"):
+            SGD([p], lr=bad)
+
+
+@pytest.mark.parametrize("make, op", [(lambda w: w * 2, "mul"), (lambda w: w[0], "getitem"),
+                                      (lambda w: w.T, "permute")],
+                         ids=["op output", "row view", "transpose"])
+def test_a_non_leaf_tensor_is_refused_with_pytorchs_reason(make, op):
+    layer = nets.Linear(3, 2)
+    with pytest.raises(ValueError, match=rf"SGD: can't optimize a non-leaf Tensor: parameter 1 "
+                                         rf"is the output of {op}"):
+        SGD([layer.bias, make(layer.weight)], lr=0.1)
+
+
+def test_pytorch_refuses_the_same_things(torch):
+    w = torch.nn.Parameter(torch.ones(2, 3))
+    with pytest.raises(ValueError, match="can't optimize a non-leaf Tensor"):
+        torch.optim.SGD([w * 2], lr=0.1)
+    with pytest.raises(TypeError, match="should be an iterable of Tensors"):
+        torch.optim.SGD(w, lr=0.1)
+    with pytest.raises(TypeError, match="SGD: params must be an iterable of Tensors"):
+        SGD(Tensor(np.ones(3), requires_grad=True), lr=0.1)
+    with pytest.raises(TypeError, match="parameter groups .dicts. are not supported"):
+        SGD([{"params": [Tensor([1.0], requires_grad=True)]}], lr=0.1)
+
+
+@pytest.mark.task_5_1
+def test_hyperparameters_live_in_the_parameter_group_as_in_pytorch():
+    p = param([1.0], [1.0])
+    opt = SGD([p], lr=0.1, momentum=0.5)
+    group = opt.param_groups[0]
+    assert group["params"] == [p] and group["lr"] == 0.1 and group["momentum"] == 0.5
+    group["lr"] = 0.2                      # what a scheduler does
+    assert opt.lr == 0.2
+    opt.lr = 0.3                           # what demos/degradation.py does
+    assert group["lr"] == 0.3
+    opt.step()
+    np.testing.assert_allclose(p.data, [0.7])
+    assert opt.defaults == {"lr": 0.1, "weight_decay": 0.0, "momentum": 0.5}
+    assert Adam([p]).param_groups[0]["betas"] == (0.9, 0.999)
+
+
+# ----- PyTorch parity of every variant, gradients fed to both --------------------------------
+@pytest.mark.parametrize("name, ours, theirs", [
+    pytest.param("sgd-momentum-wd", lambda p: SGD(p, lr=0.05, momentum=0.9, weight_decay=0.01),
+                 lambda t, p: t.optim.SGD(p, lr=0.05, momentum=0.9, weight_decay=0.01),
+                 marks=pytest.mark.task_5_1),
+    ("adam-defaults", lambda p: Adam(p), lambda t, p: t.optim.Adam(p)),
+    ("adam-amsgrad-wd", lambda p: Adam(p, lr=0.02, betas=(0.8, 0.95), weight_decay=0.1,
+                                       amsgrad=True),
+     lambda t, p: t.optim.Adam(p, lr=0.02, betas=(0.8, 0.95), weight_decay=0.1, amsgrad=True)),
+    ("adam-decoupled", lambda p: Adam(p, lr=0.01, weight_decay=0.3,
+                                      decoupled_weight_decay=True),
+     lambda t, p: t.optim.Adam(p, lr=0.01, weight_decay=0.3, decoupled_weight_decay=True)),
+])
+def test_each_step_matches_torch_to_1e_12(torch, name, ours, theirs):
+    assert_steps_match_torch(torch, ours, lambda p: theirs(torch, p))
+
+
+def test_amsgrad_keeps_the_largest_second_moment():
+    p = param([0.0], [10.0])
+    opt = Adam([p], lr=0.1, betas=(0.0, 0.5), amsgrad=True)
+    opt.step()                                # v = 50, v_max = 50
+    p.grad = np.array([1.0])
+    opt.step()                                # v = 25.5, v_max stays 50
+    assert opt.state[0]["exp_avg_sq"][0] == 25.5 and opt.state[0]["max_exp_avg_sq"][0] == 50.0

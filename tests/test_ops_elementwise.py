@@ -214,3 +214,52 @@ def test_where_broadcast_error():
     with pytest.raises(ValueError, match=re.escape("where: cannot broadcast cond (2,) with "
                                                    "(3,) with ()")):
         where(np.array([True, False]), Tensor(np.ones(3)), 0.0)
+
+
+def test_sign_has_zero_gradient_and_gives_zero_for_nan_as_torch():
+    x = Tensor([-2.0, 0.0, 3.0, np.nan], requires_grad=True)
+    y = x.sign()
+    np.testing.assert_array_equal(y.data, [-1.0, 0.0, 1.0, 0.0])
+    y.backward(np.ones(4))
+    np.testing.assert_array_equal(x.grad, np.zeros(4))
+    assert Tensor(np.ones(2, dtype=np.float32)).sign().dtype == np.float32
+
+
+def test_clamp_gradient_is_one_inside_and_at_the_bounds_zero_outside():
+    x = Tensor([-2.0, -1.0, 0.0, 1.0, 2.0, np.nan], requires_grad=True)
+    y = x.clamp(-1.0, 1.0)
+    np.testing.assert_array_equal(y.data, [-1.0, -1.0, 0.0, 1.0, 1.0, np.nan])
+    y.backward(np.ones(6))
+    np.testing.assert_array_equal(x.grad, [0.0, 1.0, 1.0, 1.0, 0.0, 0.0])
+
+
+def test_clamp_with_one_bound_and_clip(rng):
+    x = Tensor(rng.standard_normal((3, 4)), requires_grad=True)
+    np.testing.assert_array_equal(x.clamp(min=0.1).data, np.maximum(x.data, 0.1))
+    np.testing.assert_array_equal(x.clip(max=0.1).data, np.minimum(x.data, 0.1))
+    assert x.clip(-0.2, 0.3).op == "clamp"
+    assert gradcheck(lambda t: t.clamp(max=0.3), x)
+
+
+def test_clamp_with_min_above_max_gives_max_everywhere_with_zero_gradient():
+    x = Tensor([-3.0, 0.0, 3.0], requires_grad=True)
+    y = x.clamp(1.0, -1.0)
+    y.backward(np.ones(3))
+    np.testing.assert_array_equal(y.data, [-1.0, -1.0, -1.0])
+    np.testing.assert_array_equal(x.grad, [0.0, 0.0, 0.0])
+
+
+def test_clamp_keeps_float32_with_numpy_scalar_bounds():
+    out = Tensor(np.ones(3, dtype=np.float32)).clamp(np.float64(0.0), np.float64(0.5))
+    assert out.dtype == np.float32
+
+
+def test_clamp_errors():
+    x = Tensor([1.0])
+    with pytest.raises(ValueError, match="clamp: at least one of min and max must be given"):
+        x.clamp()
+    with pytest.raises(TypeError, match="clamp: min must be a number or None, got Tensor; for a "
+                                        "tensor bound use maximum"):
+        x.clamp(Tensor([0.0]))
+    with pytest.raises(TypeError, match="clamp: max must be a number or None, got str"):
+        x.clip(max="1")

@@ -1,10 +1,10 @@
-"""Ops that move entries around: reshape, transpose, getitem, concat, stack."""
+"""Ops that move entries around: reshape, transpose, getitem, concat, stack, expand, pad, flip."""
 import re
 
 import numpy as np
 import pytest
 
-from tinygrad_res import Tensor, concat, gradcheck, stack
+from tinygrad_res import Tensor, cat, concat, gradcheck, pad, stack
 
 
 def leaf(rng, shape):
@@ -192,13 +192,132 @@ def test_concat_and_stack_accept_constants_and_arrays(rng):
 def test_concat_and_stack_errors():
     a, b = Tensor(np.ones((2, 3))), Tensor(np.ones((3, 2)))
     with pytest.raises(ValueError, match=re.escape(
-            "concat: shapes (2, 3) and (3, 2) differ outside axis 0")):
+            "concat: shapes (2, 3) and (3, 2) differ outside dim 0")):
         concat([a, b])
-    with pytest.raises(ValueError, match=re.escape("concat: axis 2 is out of range for shape")):
+    with pytest.raises(IndexError, match=re.escape("concat: dim 2 is out of range for a tensor "
+                                                   "with 2 dims (expected -2 to 1)")):
         concat([a, a], axis=2)
     with pytest.raises(ValueError, match=re.escape("stack: shapes (2, 3) and (3, 2) differ")):
         stack([a, b])
-    with pytest.raises(ValueError, match=re.escape("stack: axis 3 is out of range for shape")):
+    with pytest.raises(IndexError, match=re.escape("stack: dim 3 is out of range for a tensor "
+                                                   "with 2 dims (expected -3 to 2)")):
         stack([a, a], axis=3)
     with pytest.raises(TypeError, match="concat: expected a list or tuple of tensors"):
         concat(a)
+
+
+EXPANDS = [((3, 1), (3, 4)), ((3, 1), (-1, 4)), ((3, 1), (2, 3, 5)), ((3, 1), (2, -1, -1)),
+           ((), (2, 3)), ((), ()), ((3, 1), (3, 0)), ((1,), (0,))]
+
+
+@pytest.mark.parametrize("shape, sizes", EXPANDS, ids=str)
+def test_expand_as_pytorch(torch, rng, shape, sizes):
+    data = rng.standard_normal(shape)
+    x = Tensor(data, requires_grad=True)
+    out = x.expand(*sizes)
+    expected = torch.tensor(data).expand(sizes)
+    assert out.shape == tuple(expected.shape)
+    np.testing.assert_array_equal(out.data, expected.numpy())
+    np.testing.assert_array_equal(x.expand(sizes).data, out.data)  # one tuple works too
+    out.backward(np.ones(out.shape))
+    np.testing.assert_array_equal(x.grad, np.full(shape, out.size / max(x.size, 1)))
+
+
+def test_expand_output_is_an_array_of_its_own(rng):
+    # np.broadcast_to's view is read-only and repeats one memory location
+    x = Tensor(rng.standard_normal((3, 1)))
+    out = x.expand(3, 4)
+    assert out.data.flags.writeable and not np.shares_memory(out.data, x.data)
+
+
+def test_broadcast_to_is_expand_with_one_shape(rng):
+    x = Tensor(rng.standard_normal((3, 1)), requires_grad=True)
+    assert x.broadcast_to((2, 3, 4)).op == "expand"
+    assert gradcheck(lambda t: t.broadcast_to((2, -1, 4)), x)
+
+
+@pytest.mark.parametrize("sizes, error, message", [
+    ((4, 4), ValueError, "expand: cannot expand shape (3, 1) to (4, 4): only a dim of size 1 "
+                         "grows (dim 0 has size 3)"),
+    ((4,), ValueError, "expand: sizes (4,) are fewer than the 2 dims of shape (3, 1)"),
+    ((-1, 3, 1), ValueError, "expand: -1 (keep the size) in a new leading dim 0 of (-1, 3, 1)"),
+    ((3, -2), ValueError, "expand: cannot expand shape (3, 1) to (3, -2)"),
+    ((3, 2.0), TypeError, "expand: sizes must be ints, got 2.0 in (3, 2.0)"),
+])
+def test_expand_errors(sizes, error, message):
+    with pytest.raises(error, match=re.escape(message)):
+        Tensor(np.ones((3, 1))).expand(*sizes)
+
+
+PADS = [(1, 2), (1, 2, 0, 1), [-1, 2], (-3, -1), (0, 0, -2, 1, 1, 1), ()]
+
+
+@pytest.mark.parametrize("widths", PADS, ids=str)
+def test_pad_as_pytorch(torch, rng, widths):
+    data = rng.standard_normal((2, 3, 4))
+    x = Tensor(data, requires_grad=True)
+    out = pad(x, widths, value=-2.5)
+    expected = torch.nn.functional.pad(torch.tensor(data), widths, value=-2.5)
+    assert out.shape == tuple(expected.shape)
+    np.testing.assert_array_equal(out.data, expected.numpy())
+    assert gradcheck(lambda t: pad(t, widths), x)
+
+
+def test_pad_gradient_is_zero_on_cropped_entries():
+    x = Tensor(np.ones((2, 4)), requires_grad=True)
+    pad(x, (-1, 2)).backward(np.ones((2, 5)))
+    np.testing.assert_array_equal(x.grad, [[0, 1, 1, 1]] * 2)
+
+
+def test_pad_keeps_float32_and_takes_value_none():
+    out = pad(Tensor(np.ones(2, dtype=np.float32)), (1, 0), value=None)
+    assert out.dtype == np.float32
+    np.testing.assert_array_equal(out.data, [0.0, 1.0, 1.0])
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda x: pad(x, (1,)), ValueError, "pad: pad (1,) must hold a (before, after) pair per "
+                                         "padded dim: an even length up to 4 for shape (2, 3)"),
+    (lambda x: pad(x, (1,) * 6), ValueError, "an even length up to 4"),
+    (lambda x: pad(x, (-2, -2)), ValueError, "pad: pad (-2, -2) crops dim 1 of size 3 by more "
+                                             "than its size"),
+    (lambda x: pad(x, (1.5, 1)), TypeError, "pad: pad must be a tuple of ints, got (1.5, 1)"),
+    (lambda x: pad(x, 2), TypeError, "pad: pad must be a tuple of ints, got int"),
+    (lambda x: pad(x, (1, 1), value="0"), TypeError, "pad: value must be a number or None"),
+    (lambda x: pad(x, (1, 1), mode="reflect"), NotImplementedError,
+     "pad: mode='reflect' is not implemented; only 'constant'"),
+])
+def test_pad_errors(call, error, message):
+    with pytest.raises(error, match=re.escape(message)):
+        call(Tensor(np.ones((2, 3))))
+
+
+@pytest.mark.parametrize("dims", [(0,), (0, 1), ((0, 2),), ([-1],), ((),)], ids=str)
+def test_flip_as_pytorch(torch, rng, dims):
+    data = rng.standard_normal((2, 3, 4))
+    x = Tensor(data, requires_grad=True)
+    expected = torch.tensor(data).flip(*dims)
+    np.testing.assert_array_equal(x.flip(*dims).data, expected.numpy())
+    assert gradcheck(lambda t: t.flip(*dims), x)
+
+
+def test_flip_copies_as_torch_flip_does(rng):
+    x = Tensor(rng.standard_normal((2, 3)))
+    assert not np.shares_memory(x.flip(0).data, x.data)  # np.flip would give a view
+
+
+def test_flip_of_a_0d_tensor_and_errors():
+    assert Tensor(2.0).flip(0).item() == 2.0
+    x = Tensor(np.ones((2, 3)))
+    with pytest.raises(ValueError, match=re.escape("flip: dim (0, -2) names a dim more than once")):
+        x.flip(0, -2)
+    with pytest.raises(IndexError, match="flip: dim 2 is out of range"):
+        x.flip(2)
+
+
+def test_cat_is_concat_and_a_0d_tensor_cannot_be_joined():
+    a, b = Tensor(np.ones((2, 3)), requires_grad=True), Tensor(np.zeros((2, 1)))
+    assert cat([a, b], dim=-1).op == "concat"
+    np.testing.assert_array_equal(cat([a, b], 1).data, concat([a, b], axis=1).data)
+    with pytest.raises(ValueError, match="concat: a 0-d tensor has no dim to join along"):
+        cat([Tensor(1.0), Tensor(2.0)])

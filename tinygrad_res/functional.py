@@ -1,11 +1,13 @@
 """Functions that take several tensors (the methods of Tensor take one)."""
 from __future__ import annotations
 
+import numbers
 from typing import Optional, Sequence
 
 import numpy as np
 
 from . import ops
+from .dims import numpy_names
 from .tensor import Tensor
 
 
@@ -15,14 +17,43 @@ def _tensors(op: str, items: Sequence) -> list:
     return [t if isinstance(t, Tensor) else Tensor(t) for t in items]
 
 
-def concat(tensors: Sequence, axis: int = 0) -> Tensor:
-    """Join tensors along an existing axis (numpy.concatenate, torch.cat)."""
-    return ops.Concat.apply(*_tensors("concat", tensors), axis=axis)
+@numpy_names
+def concat(tensors: Sequence, dim: int = 0) -> Tensor:
+    """Join tensors along an existing dim, as torch.cat (numpy.concatenate); `axis=` works too."""
+    return ops.Concat.apply(*_tensors("concat", tensors), axis=dim)
 
 
-def stack(tensors: Sequence, axis: int = 0) -> Tensor:
-    """Join same-shaped tensors along a new axis (numpy.stack, torch.stack)."""
-    return ops.Stack.apply(*_tensors("stack", tensors), axis=axis)
+@numpy_names
+def cat(tensors: Sequence, dim: int = 0) -> Tensor:
+    """torch.cat's name for concat.
+
+    >>> cat([Tensor(np.ones((2, 3))), Tensor(np.zeros((2, 1)))], dim=1).shape
+    (2, 4)
+    """
+    return ops.Concat.apply(*_tensors("cat", tensors), axis=dim)
+
+
+@numpy_names
+def stack(tensors: Sequence, dim: int = 0) -> Tensor:
+    """Join same-shaped tensors along a new dim, as torch.stack; `axis=` works too."""
+    return ops.Stack.apply(*_tensors("stack", tensors), axis=dim)
+
+
+def pad(input: Tensor, pad: Sequence, mode: str = "constant", value: Optional[float] = None
+        ) -> Tensor:
+    """Pad with `value` (0 for None), as torch.nn.functional.pad: `pad` holds (before, after)
+    pairs from the last dim backwards; a negative pad crops. Only mode='constant' exists here.
+
+    >>> pad(Tensor(np.ones((2, 3))), (1, 0, -1, 2)).shape    # last dim +1 left; dim 0 -1, +2
+    (3, 4)
+    """
+    if mode != "constant":
+        raise NotImplementedError(f"pad: mode={mode!r} is not implemented; only 'constant'")
+    if value is not None and not isinstance(value, numbers.Real):
+        raise TypeError(f"pad: value must be a number or None, got {value!r}")
+    if not isinstance(pad, (tuple, list)):
+        raise TypeError(f"pad: pad must be a tuple of ints, got {type(pad).__name__}")
+    return ops.Pad.apply(input, pad=pad, value=0.0 if value is None else float(value))
 
 
 def _both_tensors(a, b) -> tuple:
@@ -71,18 +102,25 @@ def _running_array(name: str, value) -> Optional[np.ndarray]:
     return array
 
 
-def conv2d(x: Tensor, weight: Tensor, bias: Optional[Tensor] = None, stride=1,
-           padding=0) -> Tensor:
-    """2-d convolution of NCHW images (torch.nn.functional.conv2d, without dilation or groups).
+def conv2d(x: Tensor, weight: Tensor, bias: Optional[Tensor] = None, stride=1, padding=0,
+           dilation=1, groups: int = 1) -> Tensor:
+    """2-d convolution of NCHW images, as torch.nn.functional.conv2d.
 
-    x (N, C, H, W), weight (out, C, kh, kw), bias (out,); stride and padding are ints or
-    (height, width) pairs; padding adds zeros. Output (N, out, OH, OW), OH = (H + 2p - kh)//s + 1.
+    x (N, C, H, W), weight (out, C / groups, kh, kw), bias (out,); stride, padding and dilation
+    are ints or (height, width) pairs; padding adds zeros; dilation spaces the kernel's taps
+    d pixels apart. groups splits the channels into that many independent convolutions
+    (groups = C with out = C: depthwise). Output (N, out, OH, OW) with
+    OH = (H + 2p - d * (kh - 1) - 1) // s + 1.
 
     >>> conv2d(Tensor(np.ones((1, 1, 3, 3))), Tensor(np.ones((1, 1, 2, 2)))).shape
     (1, 1, 2, 2)
+    >>> conv2d(Tensor(np.ones((1, 4, 5, 5))), Tensor(np.ones((4, 1, 3, 3))), groups=4,
+    ...        dilation=2).shape                     # depthwise, taps 2 pixels apart
+    (1, 4, 1, 1)
     """
     inputs = (x, weight) if bias is None else (x, weight, bias)
-    return ops.Conv2d.apply(*inputs, stride=stride, padding=padding)
+    return ops.Conv2d.apply(*inputs, stride=stride, padding=padding, dilation=dilation,
+                            groups=groups)
 
 
 def max_pool2d(x: Tensor, kernel_size, stride=None, padding=0) -> Tensor:

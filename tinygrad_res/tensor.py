@@ -6,6 +6,7 @@ from typing import Optional
 
 import numpy as np
 
+from .dims import numpy_names
 from .function import backprop
 from .inplace import InPlaceMethods
 
@@ -43,6 +44,13 @@ def _dim_index(op: str, dim, ndim: int) -> int:
         raise IndexError(f"{op}: dim {dim} is out of range for a tensor with {ndim} dims "
                          f"(expected {low} to {high})")
     return int(dim) % max(ndim, 1)
+
+
+def _sizes(args: tuple) -> tuple:
+    """A method's sizes or dims, given one by one or as one tuple or list: (2, 3) or ((2, 3),)."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        return tuple(args[0])
+    return args
 
 
 class Tensor(InPlaceMethods):
@@ -269,36 +277,86 @@ class Tensor(InPlaceMethods):
     def leaky_relu(self, negative_slope: float = 0.01):
         return ops.LeakyReLU.apply(self, negative_slope=negative_slope)
 
-    # ----- reductions -------------------------------------------------------------------
-    def sum(self, axis=None, keepdims: bool = False):
-        return ops.Sum.apply(self, axis=axis, keepdims=keepdims)
+    def elu(self, alpha: float = 1.0): return ops.ELU.apply(self, alpha=alpha)
+    def silu(self): return composite.silu(self)
+    def relu6(self): return composite.relu6(self)
+    def sign(self): return ops.Sign.apply(self)
 
-    def mean(self, axis=None, keepdims: bool = False):
-        return ops.Mean.apply(self, axis=axis, keepdims=keepdims)
+    def softplus(self, beta: float = 1.0, threshold: float = 20.0):
+        return ops.Softplus.apply(self, beta=beta, threshold=threshold)
 
-    def max(self, axis=None, keepdims: bool = False):
-        return ops.Max.apply(self, axis=axis, keepdims=keepdims)
+    def gelu(self, approximate: str = "none"):
+        return ops.GELU.apply(self, approximate=approximate)
 
-    def softmax(self, axis: int = -1):
-        return ops.Softmax.apply(self, axis=axis)
+    def hardtanh(self, min_val: float = -1.0, max_val: float = 1.0):
+        return ops.Hardtanh.apply(self, min_val=min_val, max_val=max_val)
 
-    def log_softmax(self, axis: int = -1):
-        return ops.LogSoftmax.apply(self, axis=axis)
+    def clamp(self, min=None, max=None):
+        """Entries limited to [min, max] (numbers; either may be None), as torch.clamp."""
+        return ops.Clamp.apply(self, low=min, high=max)
 
+    clip = clamp  # torch.clip is torch.clamp
+
+    # ----- reductions: PyTorch's dim= and keepdim=, numpy's axis= and keepdims= too -----
+    @numpy_names
+    def sum(self, dim=None, keepdim: bool = False):
+        return ops.Sum.apply(self, axis=dim, keepdims=keepdim)
+
+    @numpy_names
+    def mean(self, dim=None, keepdim: bool = False):
+        return ops.Mean.apply(self, axis=dim, keepdims=keepdim)
+
+    @numpy_names
+    def max(self, dim=None, keepdim: bool = False):
+        """The largest entries (torch.amax: values only; tied maxima share the gradient)."""
+        return ops.Max.apply(self, axis=dim, keepdims=keepdim)
+
+    @numpy_names
+    def min(self, dim=None, keepdim: bool = False):
+        """The smallest entries (torch.amin: values only; tied minima share the gradient)."""
+        return ops.Min.apply(self, axis=dim, keepdims=keepdim)
+
+    @numpy_names
+    def var(self, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
+        """Variance as torch.var: divided by N - correction, correction=1 by default."""
+        dim, correction = ops.reduce.var_arguments("var", dim, unbiased, correction)
+        return ops.Var.apply(self, axis=dim, keepdims=keepdim, correction=correction)
+
+    @numpy_names
+    def std(self, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
+        """Standard deviation as torch.std: the square root of var(dim, correction=...)."""
+        dim, correction = ops.reduce.var_arguments("std", dim, unbiased, correction)
+        return ops.Std.apply(self, axis=dim, keepdims=keepdim, correction=correction)
+
+    @numpy_names
+    def argmax(self, dim=None, keepdim: bool = False) -> np.ndarray:
+        """torch.argmax as an int64 numpy array (tensors hold floats): first at ties, no grad."""
+        return ops.reduce.positions("argmax", self.data, dim, keepdim)
+
+    @numpy_names
+    def argmin(self, dim=None, keepdim: bool = False) -> np.ndarray:
+        """Positions of the smallest entries, as argmax (torch.argmin)."""
+        return ops.reduce.positions("argmin", self.data, dim, keepdim)
+
+    @numpy_names
+    def softmax(self, dim: int = -1):
+        return ops.Softmax.apply(self, axis=dim)
+
+    @numpy_names
+    def log_softmax(self, dim: int = -1):
+        return ops.LogSoftmax.apply(self, axis=dim)
+
+    @numpy_names
     def logsumexp(self, dim, keepdim: bool = False):
         return composite.logsumexp(self, dim, keepdim)
 
     # ----- shape ------------------------------------------------------------------------
     def reshape(self, *shape):
-        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-            shape = tuple(shape[0])
-        return ops.Reshape.apply(self, shape=shape)
+        return ops.Reshape.apply(self, shape=_sizes(shape))
 
     def permute(self, *dims):
         """Reorder the axes: `x.permute(2, 0, 1)` (or a tuple), as torch.permute."""
-        if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
-            dims = tuple(dims[0])
-        return ops.Permute.apply(self, dims=dims)
+        return ops.Permute.apply(self, dims=_sizes(dims))
 
     def transpose(self, *dims):
         """Swap two axes, as torch.transpose(dim0, dim1) (not numpy's transpose).
@@ -318,6 +376,22 @@ class Tensor(InPlaceMethods):
     def T(self):
         """The axes in reverse order (a matrix's transpose)."""
         return ops.Permute.apply(self, dims=tuple(reversed(range(self.ndim))))
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1):
+        return composite.flatten(self, start_dim, end_dim)
+
+    def unsqueeze(self, dim: int): return composite.unsqueeze(self, dim)
+    def squeeze(self, dim=None): return composite.squeeze(self, dim)
+
+    def expand(self, *sizes):
+        """Repeat dims of size 1 to `sizes` (-1 keeps a dim), new dims in front: torch.expand."""
+        return ops.Expand.apply(self, sizes=_sizes(sizes))
+
+    def broadcast_to(self, shape): return ops.Expand.apply(self, sizes=_sizes((shape,)))
+
+    def flip(self, *dims):
+        """Reverse the order of entries along dims: x.flip(0), x.flip(0, 1) or x.flip((0, 1))."""
+        return ops.Flip.apply(self, dims=_sizes(dims))
 
     def __getitem__(self, index):
         return ops.GetItem.apply(self, index=index)

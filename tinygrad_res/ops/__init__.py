@@ -5,7 +5,8 @@ defines them all, and the last line makes each one an attribute of this package:
 A new op in one of these files needs no line here.
 """
 from ..function import Function
-from . import arithmetic, conv, linalg, norm, pool, reduce, select, shape, unary  # noqa: F401
+from . import (activation, arithmetic, conv, linalg, norm, pool, reduce, select,  # noqa: F401
+               shape, unary)
 
 globals().update({name: cls for name, cls in Function.registry.items()
                   if cls.__module__.startswith(__name__ + ".")})

@@ -1,29 +1,19 @@
-"""Reductions over axes, and softmax / log-softmax along one axis."""
+"""Reductions over dims (sum, mean, max, min, var, std), softmax / log-softmax along one dim,
+and argmax / argmin (positions, no gradient)."""
+import numbers
+import warnings
+
 import numpy as np
 
+from ..dims import dim_index, reduced_dims
 from ..function import Function
 
 
-def normalize_axes(op: str, axis, ndim: int) -> tuple:
-    """axis (None, int or tuple, negatives allowed) -> sorted tuple of non-negative axes."""
-    if axis is None:
-        return tuple(range(ndim))
-    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
-    result = []
-    for a in axes:
-        if not -ndim <= a < max(ndim, 1):
-            raise ValueError(f"{op}: axis {a} is out of range for a tensor with {ndim} dims")
-        result.append(int(a) % max(ndim, 1))
-    if len(set(result)) != len(result):
-        raise ValueError(f"{op}: axis {axis} repeats an axis")
-    return tuple(sorted(result))
-
-
-def single_axis(op: str, axis, ndim: int) -> int:
-    """The one axis softmax-like ops work along, checked and made non-negative."""
-    if not isinstance(axis, (int, np.integer)):
-        raise ValueError(f"{op}: axis must be a single int, got {axis!r}")
-    return normalize_axes(op, axis, ndim)[0]
+def single_axis(op: str, axis, ndim: int) -> tuple:
+    """The one dim softmax-like ops work along, as a tuple of axes for numpy: () for a 0-d
+    tensor (softmax of a single number is 1)."""
+    dim_index(op, axis, ndim)  # one int, in range
+    return reduced_dims(op, axis, ndim)
 
 
 def expand_to(grad, axes: tuple, keepdims: bool, shape: tuple):
@@ -42,7 +32,7 @@ class Sum(Function):
     rule = "copy the gradient to every entry that was summed"
 
     def forward(self, a, axis=None, keepdims=False):
-        self.axes = normalize_axes(self.name, axis, a.ndim)
+        self.axes = reduced_dims(self.name, axis, a.ndim, keepdims)
         self.keepdims, self.shape = keepdims, a.shape
         return a.sum(axis=self.axes, keepdims=keepdims)
 
@@ -58,7 +48,7 @@ class Mean(Function):
     rule = "copy the gradient to every entry, divided by the number of entries averaged"
 
     def forward(self, a, axis=None, keepdims=False):
-        self.axes = normalize_axes(self.name, axis, a.ndim)
+        self.axes = reduced_dims(self.name, axis, a.ndim, keepdims)
         self.keepdims, self.shape = keepdims, a.shape
         self.count = int(np.prod([a.shape[i] for i in self.axes]))
         return a.mean(axis=self.axes, keepdims=keepdims)
@@ -74,11 +64,15 @@ class Max(Function):
     name = "max"
     rule = "the gradient goes to the largest entry (shared equally between ties)"
 
+    extremum = staticmethod(np.max)  # np.min in Min, which shares this class's code
+
     def forward(self, a, axis=None, keepdims=False):
-        self.axes = normalize_axes(self.name, axis, a.ndim)
-        if a.size == 0:
-            raise ValueError(f"{self.name}: cannot take the max of an empty tensor {a.shape}")
-        out = a.max(axis=self.axes, keepdims=True)
+        self.axes = reduced_dims(self.name, axis, a.ndim, keepdims)
+        empty = [i for i in self.axes if a.shape[i] == 0]
+        if empty:
+            raise ValueError(f"{self.name}: cannot reduce dim {empty[0]} of size 0 "
+                             f"(shape {a.shape}): an empty set has no {self.name}")
+        out = self.extremum(a, axis=self.axes, keepdims=True)
         self.save_for_backward(a == out)
         self.keepdims = keepdims
         return out if keepdims else np.squeeze(out, axis=self.axes)
@@ -93,6 +87,18 @@ class Max(Function):
         # END TASK 2.3
 
 
+class Min(Max):
+    """z = min of a over axes   dz/da = 1 at the minimum (shared equally between ties), else 0
+
+    Max's forward with np.min, and Max's backward: the gradient goes to the entries equal to
+    the result. Ties share it, as torch.amin does (torch.min(x, dim) returns indices too and
+    gives the whole gradient to the one entry they name).
+    """
+    name = "min"
+    rule = "the gradient goes to the smallest entry (shared equally between ties)"
+    extremum = staticmethod(np.min)
+
+
 class Softmax(Function):
     """z = e^a / sum(e^a)   dz/da applied to g: z * (g - sum(g * z))"""
     name = "softmax"
@@ -100,7 +106,8 @@ class Softmax(Function):
 
     def forward(self, a, axis=-1):
         self.axis = single_axis(self.name, axis, a.ndim)
-        e = np.exp(a - a.max(axis=self.axis, keepdims=True))
+        # minus the largest entry: no exp overflows (an empty tensor has none, and needs none)
+        e = np.exp(a - a.max(axis=self.axis, keepdims=True) if a.size else a)
         out = e / e.sum(axis=self.axis, keepdims=True)
         self.save_for_backward(out)
         return out
@@ -119,8 +126,9 @@ class LogSoftmax(Function):
 
     def forward(self, a, axis=-1):
         self.axis = single_axis(self.name, axis, a.ndim)
-        shifted = a - a.max(axis=self.axis, keepdims=True)
-        out = shifted - np.log(np.exp(shifted).sum(axis=self.axis, keepdims=True))
+        shifted = a - a.max(axis=self.axis, keepdims=True) if a.size else a
+        with np.errstate(divide="ignore"):  # a size-0 dim: log of an empty sum, for no entry
+            out = shifted - np.log(np.exp(shifted).sum(axis=self.axis, keepdims=True))
         self.save_for_backward(out)
         return out
 
@@ -129,3 +137,91 @@ class LogSoftmax(Function):
         (out,) = self.saved
         return grad_output - np.exp(out) * grad_output.sum(axis=self.axis, keepdims=True)
         # END TASK 2.4
+
+
+class Var(Function):
+    """z = sum((a - mean(a))^2) / (N - correction)   dz/da = 2 (a - mean(a)) / (N - correction)
+
+    N is the number of entries reduced over. correction=1 (PyTorch's default, Bessel's) gives
+    the unbiased estimate, correction=0 the mean squared deviation. As in PyTorch, N -
+    correction <= 0 makes the forward divide by zero (inf, or nan where a is constant), with
+    a warning, while the backward keeps the formula's N - correction.
+    """
+    name = "var"
+    rule = "grad_in = grad * 2 (a - mean) / (N - correction)"
+
+    def forward(self, a, axis=None, keepdims=False, correction=1):
+        self.axes = reduced_dims(self.name, axis, a.ndim, keepdims)
+        self.keepdims, self.shape = keepdims, a.shape
+        count = int(np.prod([a.shape[i] for i in self.axes]))
+        self.dof = count - correction  # degrees of freedom
+        if self.dof <= 0:
+            warnings.warn(f"{self.name}: N - correction = {count} - {correction} is not positive: "
+                          f"the result is inf or nan (as in PyTorch)", RuntimeWarning)
+        with np.errstate(divide="ignore", invalid="ignore"):  # the cases just warned about
+            centred = a - a.sum(axis=self.axes, keepdims=True) / count
+            self.save_for_backward(centred)
+            return (centred * centred).sum(axis=self.axes, keepdims=keepdims) / max(0, self.dof)
+
+    def backward(self, grad_output):
+        (centred,) = self.saved
+        grad = expand_to(grad_output, self.axes, self.keepdims, self.shape)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return grad * 2 * centred / self.dof
+
+
+class Std(Var):
+    """z = sqrt(var(a))   dz/da = (a - mean(a)) / ((N - correction) z), 0 where z = 0
+
+    Var's forward, then the square root. Where every entry is equal, z = 0 and the formula is
+    0 / 0: the gradient there is 0, as in PyTorch (its subgradient of choice).
+    """
+    name = "std"
+    rule = "grad_in = grad * (a - mean) / ((N - correction) z), 0 where z = 0"
+
+    def forward(self, a, axis=None, keepdims=False, correction=1):
+        out = np.sqrt(super().forward(a, axis, keepdims, correction))
+        (centred,) = self.saved
+        self.save_for_backward(centred, out if keepdims else np.expand_dims(out, self.axes))
+        return out
+
+    def backward(self, grad_output):
+        centred, out = self.saved  # out with the reduced dims kept, of size 1
+        grad = expand_to(grad_output, self.axes, self.keepdims, self.shape)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(out == 0, 0.0, grad / out) * centred / self.dof
+
+
+def var_arguments(op: str, dim, unbiased, correction) -> tuple:
+    """(dim, correction) from torch.var's two signatures: var(dim, *, correction=1) and the
+    older var(dim, unbiased, keepdim), where unbiased=True is correction=1, False is 0;
+    var(True) is var(unbiased=True)."""
+    if isinstance(dim, (bool, np.bool_)) and unbiased is None:
+        dim, unbiased = None, dim
+    if unbiased is not None:
+        if correction is not None:
+            raise TypeError(f"{op}: give correction= or unbiased=, not both (correction=1 is "
+                            f"unbiased=True)")
+        if not isinstance(unbiased, (bool, np.bool_)):
+            raise TypeError(f"{op}: unbiased must be True or False, got {unbiased!r}; for other "
+                            f"corrections give correction=")
+        return dim, int(unbiased)
+    if correction is None:
+        return dim, 1
+    if not isinstance(correction, numbers.Real):
+        raise TypeError(f"{op}: correction must be a number, got {correction!r}")
+    return dim, correction
+
+
+def positions(op: str, a: np.ndarray, dim, keepdim: bool) -> np.ndarray:
+    """Where argmax / argmin find the extreme entry, as torch.argmax: the first one at ties,
+    a position in the flattened array for dim=None; int64 positions, no gradient."""
+    if dim is not None:
+        dim_index(op, dim, a.ndim)  # one int, in range
+    axes = reduced_dims(op, dim, a.ndim, keepdim)
+    empty = [i for i in axes if a.shape[i] == 0]
+    if empty:
+        raise ValueError(f"{op}: cannot reduce dim {empty[0]} of size 0 (shape {a.shape})")
+    find = np.argmax if op == "argmax" else np.argmin
+    axis = axes[0] if dim is not None and axes else None  # a 0-d array: numpy's axis=None
+    return np.asarray(find(a, axis=axis, keepdims=keepdim), dtype=np.int64)

@@ -1,4 +1,6 @@
 """Elementwise functions of one tensor, each with its local derivative beside it."""
+import numbers
+
 import numpy as np
 
 from ..function import Function
@@ -140,3 +142,54 @@ class Abs(Function):
         (a,) = self.saved
         return grad_output * np.sign(a)
         # END TASK 1.3
+
+
+class Sign(Function):
+    """z = sign(a): -1, 0 or 1   dz/da = 0 (flat between the jumps, as in PyTorch)
+
+    sign(NaN) is 0, as torch.sign gives (numpy's np.sign gives NaN).
+    """
+    name = "sign"
+    rule = "no gradient flows through sign: it is zero everywhere"
+
+    def forward(self, a):
+        return np.where(np.isnan(a), 0.0, np.sign(a))
+
+    def backward(self, grad_output):
+        return np.zeros_like(grad_output)
+
+
+def _bound(name: str, value):
+    """A clamp bound as a Python float (or None): a numpy scalar would promote float32."""
+    if value is None:
+        return None
+    if not isinstance(value, numbers.Real):
+        raise TypeError(f"clamp: {name} must be a number or None, got {type(value).__name__}; "
+                        f"for a tensor bound use maximum(a, low) or where()")
+    return float(value)
+
+
+class Clamp(Function):
+    """z = min(max(a, low), high)   dz/da = 1 where low <= a <= high, else 0
+
+    As torch.clamp(a, min, max): either bound may be None; at a bound the derivative is 1,
+    as in PyTorch (hardtanh's is 0 there). With low > high every entry is high, gradient 0.
+    """
+    name = "clamp"
+    rule = "pass the gradient where low <= a <= high, zero where a was clamped"
+
+    def forward(self, a, low=None, high=None):
+        self.low, self.high = _bound("min", low), _bound("max", high)
+        if self.low is None and self.high is None:
+            raise ValueError("clamp: at least one of min and max must be given (not None)")
+        self.save_for_backward(a)
+        return np.clip(a, self.low, self.high)
+
+    def backward(self, grad_output):
+        (a,) = self.saved
+        inside = np.ones(a.shape, dtype=bool)
+        if self.low is not None:
+            inside &= a >= self.low
+        if self.high is not None:
+            inside &= a <= self.high
+        return grad_output * inside
