@@ -75,6 +75,8 @@ class CausalLM(Module):
     otherwise; a post-norm stack already ends with one), and a Linear head to the vocabulary.
     """
 
+    array_input = True  # token ids come as integer arrays, as for Embedding
+
     def __init__(self, vocab_size: int, d_model: int = 64, nhead: int = 4, num_layers: int = 2,
                  max_len: int = 64, pre_norm: bool = True,
                  dim_feedforward: Optional[int] = None, seed: Seed = None) -> None:
