@@ -37,7 +37,6 @@ class name_modules:
             if not callable(getattr(model, method, None)):
                 raise TypeError(f"viz.name_modules: expected a module with {method}() (a "
                                 f"nets.Module), got {type(model).__name__}")
-        self.model = model
         self.root_name = type(model).__name__
         self._modules = list(model.named_modules())
         self._paths = {id(module): path for path, module in self._modules}

@@ -163,9 +163,14 @@ def save_stepper(loss, path: Union[str, Path] = "out/stepper.html", rankdir: str
 
     Prev/next buttons, a slider and the arrow keys move through the steps; the current op is
     highlighted in the graph and explained beside it (the gradient arriving, the local rule,
-    what each input receives, and the sum when an input receives a second gradient). No
-    network is needed: the SVG and the step data are inside the file. The drawing options
-    are those of `draw_graph`; `open_browser` opens the page once written.
+    its local derivatives, what each input receives, and the sum when an input receives a
+    second gradient). A graph too large to read fitted to the window is zoomed to the current
+    op, and the view follows it from step to step; the wheel zooms, a drag pans, an overview
+    shows where the view is. A block drawn folded (see `max_clusters`) opens on click, its
+    ops highlighted as the steps pass through it. No network is needed: the SVGs and the step
+    data are inside the file. The drawing options are those of `draw_graph`; for a network,
+    `viz.name_modules` gives `names` and `clusters` by module path; `open_browser` opens the
+    page once written.
 
     >>> from tinygrad_res import viz
     >>> save_stepper(viz.residual_mlp_example(), "out/stepper.html")  # open_browser=True opens it
