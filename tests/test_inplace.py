@@ -170,5 +170,16 @@ def test_set_takes_the_array_and_counts_as_a_change():
     with no_grad():
         x.set_(new)
     assert x.data is new and x.shape == (3,)
-    with pytest.raises(RuntimeError, match="backward through mul: an array it saved " + CHANGED):
+    with pytest.raises(RuntimeError, match=r"backward through mul: an array it saved of shape \(2,\) " + CHANGED):
         y.backward()
+
+
+def test_fill_takes_one_value_as_torch(torch):
+    x = Tensor([1.0, 2.0])
+    np.testing.assert_array_equal(x.fill_(Tensor(3.0)).data, [3.0, 3.0])
+    with pytest.raises(ValueError, match=r"fill_: takes a number or a 0-d tensor, got a value "
+                                         r"of shape \(2,\); to copy values in, use copy_"):
+        x.fill_(np.array([5.0, 6.0]))
+    with pytest.raises(RuntimeError, match="fill_ only supports 0-dimension value tensor"):
+        torch.zeros(2).fill_(torch.tensor([5.0, 6.0]))
+    np.testing.assert_array_equal(x.data, [3.0, 3.0])

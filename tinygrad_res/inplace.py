@@ -91,8 +91,13 @@ class InPlaceMethods:
         return self._changed()
 
     def fill_(self, value):
-        """Every entry set to the number `value`, in place (torch.Tensor.fill_)."""
-        self.data[...] = self._operand("fill_", value)
+        """Every entry set to the number `value` (or a 0-d tensor's), in place
+        (torch.Tensor.fill_); an array of values is copy_'s job."""
+        value = self._operand("fill_", value)
+        if value.ndim:
+            raise ValueError(f"fill_: takes a number or a 0-d tensor, got a value of shape "
+                             f"{value.shape}; to copy values in, use copy_")
+        self.data[...] = value
         return self._changed()
 
     def zero_(self):
@@ -180,7 +185,7 @@ def check_unchanged(fn, output) -> None:
         named = [(f"its input {i}", t) for i, t in enumerate(fn.parents)] + [("its output", output)]
         what, tensor = next(((w, t) for w, t in named if _owner(t.data) is owner),
                             ("an array it saved", None))
-        label = f", {tensor._label()}," if tensor is not None else ""
+        label = f", {tensor._label()}," if tensor is not None else f" of shape {kept.shape}"
         raise RuntimeError(
             f"backward through {fn.name}: {what}{label} was changed in place after "
             f"{fn.name} ran (its memory is at version {version}); {fn.name} saved it for its "
