@@ -35,9 +35,21 @@ def test_the_error_names_the_tensor_and_its_version():
         x.add_(1.0)
     with pytest.raises(RuntimeError, match=r"backward through mul: its input 1, tensor 'x' of "
                                            r"shape \(2,\), was changed in place after mul ran "
-                                           r"\(its memory is at version 2\)"):
+                                           r"\(its memory is at version 2; it was at version "
+                                           r"0 then\)"):
         y.backward()
     assert x._version == 2 and w._version == 0
+    y = (w * x).sum()
+    with no_grad():
+        for _ in range(100):
+            x.add_(1.0)
+    with pytest.raises(RuntimeError, match=r"at version 102; it was at version at most 38 "):
+        y.backward()  # more changes than are remembered: a bound, not a guess
+    y = (w * x).sum()
+    with no_grad():
+        x.mul_(1.0)
+    with pytest.raises(RuntimeError, match=r"at version 103; it was at version 102 then"):
+        y.backward()
 
 
 def test_an_op_that_saved_nothing_does_not_mind():
