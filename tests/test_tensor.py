@@ -214,7 +214,7 @@ def test_a_float_array_keeps_its_own_type_as_a_tensor_would():
 @pytest.mark.parametrize("scalar", [np.float64(0.5), np.int64(2)], ids=["float64", "int64"])
 def test_a_numpy_scalar_option_keeps_float32(scalar):
     # numpy 2 would make float32 ** np.float64(0.5) float64; a Python number would not
-    x = Tensor(np.array([0.5, 2.0], dtype=np.float32), requires_grad=True)
+    x = Tensor(np.array([0.5, 2.0, 3.0], dtype=np.float32), requires_grad=True)
     for result in (x ** scalar, x.leaky_relu(scalar), x.var(correction=scalar),
                    x.std(correction=scalar)):
         assert result.dtype == np.float32
