@@ -69,3 +69,12 @@ def test_iteration_gives_the_rows_and_refuses_a_0d_tensor(torch):
         list(Tensor(1.0))
     with pytest.raises(TypeError):
         list(torch.tensor(1.0))
+
+
+def test_a_bool_mask_has_no_mean_and_no_negative_as_in_pytorch():
+    mask = Tensor([1.0, -2.0, 3.0]) > 0
+    with pytest.raises(TypeError, match=r"mean: a bool tensor has no mean"):
+        mask.mean()
+    with pytest.raises(TypeError, match=r"neg: a bool tensor has no negative"):
+        -mask
+    assert mask.sum().item() == 2 and (mask * 1.0).mean().item() == pytest.approx(2 / 3)

@@ -71,6 +71,9 @@ class Neg(Function):
     rule = "flip the sign of the gradient"
 
     def forward(self, a):
+        if a.dtype == bool:  # numpy refuses too, with a message that names no op
+            raise TypeError("neg: a bool tensor has no negative, as in PyTorch; use ~mask for "
+                            "its logical not")
         return -a
 
     def backward(self, grad_output):
