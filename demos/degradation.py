@@ -17,14 +17,12 @@ with single-threaded BLAS (threads fighting over two cores make small products s
 from __future__ import annotations
 
 import argparse
-import multiprocessing
-import os
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 
 import numpy as np
 
-from .cli import Progress, make_main, positive_float, positive_int
+from .cli import Progress, make_main, positive_float, positive_int, single_blas_thread_pool
 
 SUMMARY = ("Seed 004 / He et al. Fig. 1: plain vs residual conv nets of several depths on the "
            "8x8 digits; deeper plain nets train worse, residual ones do not")
@@ -134,32 +132,16 @@ def train_one(depth: int, plain: bool, settings: dict) -> dict:
             "cpu_seconds": time.process_time() - start_cpu}
 
 
-def _single_threaded_blas_env() -> dict:
-    """Environment changes that make numpy in new processes use one BLAS thread."""
-    return {name: "1" for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
-                                   "MKL_NUM_THREADS")}
-
-
 def train_all(settings: dict, workers: int) -> list:
     """Every (depth, plain) run, the deepest first so that two workers finish together."""
     jobs = [(depth, plain) for depth in sorted(settings["depths"], reverse=True)
             for plain in (True, False)]
-    saved = {name: os.environ.get(name) for name in _single_threaded_blas_env()}
-    os.environ.update(_single_threaded_blas_env())  # read by numpy when a worker starts
-    try:
-        context = multiprocessing.get_context("spawn")  # fresh workers, so the env var counts
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool, \
-                Progress(total=len(jobs), desc="degradation (networks trained)") as bar:
-            futures = [pool.submit(train_one, depth, plain, settings) for depth, plain in jobs]
-            for _ in as_completed(futures):
-                bar.update()
-            runs = [future.result() for future in futures]
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+    with single_blas_thread_pool(workers) as pool, \
+            Progress(total=len(jobs), desc="degradation (networks trained)") as bar:
+        futures = [pool.submit(train_one, depth, plain, settings) for depth, plain in jobs]
+        for _ in as_completed(futures):
+            bar.update()
+        runs = [future.result() for future in futures]
     return sorted(runs, key=lambda run: (not run["plain"], run["depth"]))
 
 

@@ -133,3 +133,37 @@ def train_run(job: dict) -> dict:
             "diverged": diverged, "train_error": train_error,
             "train_loss": train_loss, "test_error": test_error,
             "parameters": model.num_parameters(), "cpu_seconds": time.process_time() - start}
+
+
+def run_study(args, config: dict, variants: List[dict], claim: str, claim_from: str,
+              study) -> dict:
+    """The shared body of the digits-MLP studies: one training job per (depth, variant, seed),
+    run in worker processes, then summarised, judged, tabled, printed and plotted by `study`
+    (the demo's module: summarise, verdict, table and plot(runs, summary, depths, args)).
+    `variants` hold each variant's job fields (label and family, and any of its own)."""
+    from .tables import format_table
+    from .workers import run_jobs
+    depths = sorted(set(args.depths or config["depths"]))
+    seeds, epochs = args.seeds or config["seeds"], args.epochs or config["epochs"]
+    jobs = [{**fields, "depth": depth, "width": args.width, "seed": args.seed + s,
+             "epochs": epochs, "batch_size": 64, "optimizer": "adam", "lr": args.lr,
+             "momentum": 0.0}
+            for depth in depths for fields in variants for s in range(seeds)]
+    start = time.perf_counter()
+    runs = run_jobs(jobs, args.workers or (1 if args.quick else 2), train_run)
+    summary = study.summarise(runs, depths)
+    found = study.verdict(summary, depths)
+    tab = study.table(summary, depths, seeds, epochs)
+    tab["note"] += f" Verdict: {found['text']}."
+    print(f"Claim ({claim_from}): {claim}\n")
+    print(format_table(tab))
+    print(f"\nverdict: {found['text']}" + (" (quick mode: too short to conclude anything)"
+                                          if args.quick else ""))
+    cpu = sum(r["cpu_seconds"] for r in runs)
+    print(f"{len(runs)} runs, {cpu:.0f} s of CPU, {time.perf_counter() - start:.0f} s")
+    return {"claim": claim, "depths": depths, "seeds": seeds, "seeds_from": args.seed,
+            "epochs": epochs, "lr": args.lr, "width": args.width,
+            "summary": {label: {str(d): cell for d, cell in cells.items()}
+                        for label, cells in summary.items()},
+            "verdict": found, "runs": runs, "cpu_seconds": cpu, "tables": [tab],
+            "figures": [study.plot(runs, summary, depths, args)]}

@@ -17,14 +17,14 @@ what the gate costs: twice the weights per layer and more time per step.
 from __future__ import annotations
 
 import argparse
-import time
+import sys
 
 import numpy as np
 
 from .cli import at_least, make_main, positive_float, positive_int
-from .digits_mlp import train_run
-from .tables import format_table, make_table
-from .workers import median, run_jobs
+from .digits_mlp import run_study
+from .tables import make_table
+from .workers import median
 
 SUMMARY = ("Seeds 002/004: plain vs highway vs residual MLPs of several depths on the digits, "
            "one budget, several seeds: is addition better than gating?")
@@ -109,7 +109,7 @@ def table(summary: dict, depths: list, seeds: int, epochs: int) -> dict:
                            "publish no numbers for this comparison.")
 
 
-def plot(summary: dict, depths: list, args: argparse.Namespace) -> str:
+def plot(runs: list, summary: dict, depths: list, args: argparse.Namespace) -> str:
     from .plotting import save_figure, subplots
     fig, (left, right) = subplots(1, 2, size=(5.0, 4.0))
     for label, _, _ in VARIANTS:
@@ -127,30 +127,9 @@ def plot(summary: dict, depths: list, args: argparse.Namespace) -> str:
 
 def run(args: argparse.Namespace) -> dict:
     config = QUICK if args.quick else FULL
-    depths = sorted(set(args.depths or config["depths"]))
-    seeds, epochs = args.seeds or config["seeds"], args.epochs or config["epochs"]
-    jobs = [{"label": label, "family": family, "gate_bias": bias, "depth": depth,
-             "width": args.width, "seed": args.seed + s, "epochs": epochs, "batch_size": 64,
-             "optimizer": "adam", "lr": args.lr, "momentum": 0.0}
-            for depth in depths for label, family, bias in VARIANTS for s in range(seeds)]
-    start = time.perf_counter()
-    runs = run_jobs(jobs, args.workers or (1 if args.quick else 2), train_run)
-    summary = summarise(runs, depths)
-    found = verdict(summary, depths)
-    tab = table(summary, depths, seeds, epochs)
-    tab["note"] += f" Verdict: {found['text']}."
-    print(f"Claim (seeds 002/004): {CLAIM}\n")
-    print(format_table(tab))
-    print(f"\nverdict: {found['text']}" + (" (quick mode: too short to conclude anything)"
-                                          if args.quick else ""))
-    cpu = sum(r["cpu_seconds"] for r in runs)
-    print(f"{len(runs)} runs, {cpu:.0f} s of CPU, {time.perf_counter() - start:.0f} s")
-    return {"claim": CLAIM, "depths": depths, "seeds": seeds, "seeds_from": args.seed,
-            "epochs": epochs, "lr": args.lr, "width": args.width,
-            "summary": {label: {str(d): cell for d, cell in cells.items()}
-                        for label, cells in summary.items()},
-            "verdict": found, "runs": runs, "cpu_seconds": cpu, "tables": [tab],
-            "figures": [plot(summary, depths, args)]}
+    variants = [{"label": label, "family": family, "gate_bias": bias}
+                for label, family, bias in VARIANTS]
+    return run_study(args, config, variants, CLAIM, "seeds 002/004", sys.modules[__name__])
 
 
 main = make_main(__name__)

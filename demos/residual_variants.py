@@ -21,14 +21,14 @@ final training loss is lower and none of its runs diverged.
 from __future__ import annotations
 
 import argparse
-import time
+import sys
 
 import numpy as np
 
 from .cli import make_main, positive_float, positive_int
-from .digits_mlp import train_run
-from .tables import format_table, make_table
-from .workers import median, run_jobs
+from .digits_mlp import run_study
+from .tables import make_table
+from .workers import median
 
 SUMMARY = ("Seed 001's frontier variants (ReZero, fixed 1/sqrt(L), gated) against x + F(x) "
            "at depth on the digits: stream size at init, training, failures")
@@ -108,7 +108,7 @@ def table(summary: dict, depths: list, seeds: int, epochs: int) -> dict:
                            "these variants.")
 
 
-def plot(runs: list, depths: list, args: argparse.Namespace) -> str:
+def plot(runs: list, summary: dict, depths: list, args: argparse.Namespace) -> str:
     from .plotting import save_figure, subplots
     fig, axes = subplots(1, len(depths) + 1, size=(4.2, 3.8), squeeze=False)
     axes = axes[0]
@@ -131,30 +131,8 @@ def plot(runs: list, depths: list, args: argparse.Namespace) -> str:
 
 def run(args: argparse.Namespace) -> dict:
     config = QUICK if args.quick else FULL
-    depths = sorted(set(args.depths or config["depths"]))
-    seeds, epochs = args.seeds or config["seeds"], args.epochs or config["epochs"]
-    jobs = [{"label": label, "family": family, "depth": depth, "width": args.width,
-             "seed": args.seed + s, "epochs": epochs, "batch_size": 64, "optimizer": "adam",
-             "lr": args.lr, "momentum": 0.0}
-            for depth in depths for label, family in VARIANTS for s in range(seeds)]
-    start = time.perf_counter()
-    runs = run_jobs(jobs, args.workers or (1 if args.quick else 2), train_run)
-    summary = summarise(runs, depths)
-    found = verdict(summary, depths)
-    tab = table(summary, depths, seeds, epochs)
-    tab["note"] += f" Verdict: {found['text']}."
-    print(f"Claim (seed 001): {CLAIM}\n")
-    print(format_table(tab))
-    print(f"\nverdict: {found['text']}" + (" (quick mode: too short to conclude anything)"
-                                          if args.quick else ""))
-    cpu = sum(r["cpu_seconds"] for r in runs)
-    print(f"{len(runs)} runs, {cpu:.0f} s of CPU, {time.perf_counter() - start:.0f} s")
-    return {"claim": CLAIM, "depths": depths, "seeds": seeds, "seeds_from": args.seed,
-            "epochs": epochs, "lr": args.lr, "width": args.width,
-            "summary": {label: {str(d): cell for d, cell in cells.items()}
-                        for label, cells in summary.items()},
-            "verdict": found, "runs": runs, "cpu_seconds": cpu, "tables": [tab],
-            "figures": [plot(runs, depths, args)]}
+    variants = [{"label": label, "family": family} for label, family in VARIANTS]
+    return run_study(args, config, variants, CLAIM, "seed 001", sys.modules[__name__])
 
 
 main = make_main(__name__)

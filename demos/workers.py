@@ -1,18 +1,15 @@
 """Training runs in worker processes, one per core, each with single-threaded BLAS (threads
-fighting over two cores make small products slower), as demos/degradation.py does; and the
+fighting over two cores make small products slower; cli.single_blas_thread_pool), and the
 median that counts a failed run as the worst.
 """
 from __future__ import annotations
 
 import math
-import multiprocessing
-import os
-from concurrent.futures import ProcessPoolExecutor
 from typing import Callable, List
 
 import numpy as np
 
-BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+from .cli import single_blas_thread_pool
 
 
 def run_jobs(jobs: List[dict], workers: int, fn: Callable[[dict], dict]) -> List[dict]:
@@ -22,19 +19,9 @@ def run_jobs(jobs: List[dict], workers: int, fn: Callable[[dict], dict]) -> List
     if workers <= 1:
         results = {i: fn(jobs[i]) for i in order}
     else:
-        saved = {name: os.environ.get(name) for name in BLAS_THREADS}
-        os.environ.update({name: "1" for name in BLAS_THREADS})  # read when a worker starts
-        try:
-            context = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-                futures = {i: pool.submit(fn, jobs[i]) for i in order}
-                results = {i: future.result() for i, future in futures.items()}
-        finally:
-            for name, value in saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
+        with single_blas_thread_pool(workers) as pool:
+            futures = {i: pool.submit(fn, jobs[i]) for i in order}
+            results = {i: future.result() for i, future in futures.items()}
     return [results[i] for i in range(len(jobs))]
 
 
