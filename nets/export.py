@@ -14,6 +14,12 @@ Every module keeps its name, so `to_torch(model).state_dict()` has exactly the k
 is (out_features, in_features), Conv2d's (out, in, kh, kw)), and batch norms carry
 running_mean, running_var and num_batches_tracked. Each module's train / eval mode is copied
 too. torch is optional: it is imported when one of these functions is called.
+
+Where torch.nn has the module, the twin is torch.nn's own: MultiheadAttention, and for a
+TransformerBlock torch.nn.TransformerEncoderLayer (dropout 0, batch_first, norm_first =
+pre_norm), called as PyTorch calls it: `block(x, src_mask=mask, is_causal=True)` where the
+nets block takes `block(x, is_causal=True)` and builds the mask itself (a CausalLM's twin does
+that for its blocks).
 """
 from __future__ import annotations
 

@@ -212,3 +212,16 @@ def test_a_module_of_ones_own_holding_a_parameter_is_refused_by_name(torch):
 
     with pytest.raises(TypeError, match=r"no PyTorch equivalent for Scale \(at '1'\)"):
         to_torch(nets.Sequential(nets.Linear(3, 3), Scale()))
+
+
+@pytest.mark.parametrize("pre_norm", [True, False])
+def test_a_causal_transformer_block_is_torchs_encoder_layer_with_the_mask(torch, pre_norm):
+    block = TransformerBlock(8, 2, pre_norm=pre_norm, seed=1)
+    twin = to_torch(block)
+    assert isinstance(twin, torch.nn.TransformerEncoderLayer) and twin.dropout.p == 0.0
+    x = np.random.default_rng(8).standard_normal((2, 5, 8))
+    mask = torch.ones(5, 5, dtype=torch.bool).triu(1)
+    ours = block(Tensor(x), is_causal=True).data
+    theirs = twin(torch.from_numpy(x), src_mask=mask, is_causal=True).detach().numpy()
+    assert close(ours, theirs) <= TOLERANCE
+    assert close(ours, twin(torch.from_numpy(x)).detach().numpy()) > 1e-3  # the mask matters
