@@ -71,7 +71,7 @@ def gradients_reaching_bottom(kind: str, depths: list, norm, width: int, batch: 
             outputs[d] = x
     result = {"input": [], "weight": []}
     for d in depths:
-        dx0, dw = grad(outputs[d], [x0, first_weight], g)
+        dx0, dw = grad(outputs[d], [x0, first_weight], g, materialize_grads=True)
         result["input"].append(float(np.linalg.norm(dx0)))
         result["weight"].append(float(np.linalg.norm(dw)))
         bar.update()

@@ -85,6 +85,8 @@ class PowScalar(Function):
     rule = "multiply the gradient by p * a^(p-1)"
 
     def forward(self, a, exponent):
+        if isinstance(exponent, np.generic):  # a numpy scalar would make float32 float64
+            exponent = exponent.item()
         self.exponent = exponent
         self.save_for_backward(a)
         return a ** exponent

@@ -210,6 +210,8 @@ def var_arguments(op: str, dim, unbiased, correction) -> tuple:
         return dim, 1
     if not isinstance(correction, numbers.Real):
         raise TypeError(f"{op}: correction must be a number, got {correction!r}")
+    if isinstance(correction, np.generic):  # a numpy scalar would make float32 float64
+        correction = correction.item()
     return dim, correction
 
 
