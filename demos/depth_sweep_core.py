@@ -133,21 +133,24 @@ def train_autodiff(cell: Cell, data: np.ndarray,
 
 def train_manual(cell: Cell, data: np.ndarray,
                  on_epoch: Optional[Callable[[], None]] = None) -> _Curve:
-    """The same training with nets/manual.py's hand-written numpy backprop (no engine)."""
+    """The same training with nets/manual.py's hand-written numpy backprop (no autodiff)."""
     model = nets.seed000_network(cell.depth, cell.family == "residual", cell.width,
                                  cell.network_seed)
-    weights = [layer.weight.data.copy() for layer in model.linears()]
-    biases = [layer.bias.data.copy() for layer in model.linears()]
+    # the update is nets.optim.SGD's (task 5.1) on the hand-computed gradients: the same rule
+    # as the autodiff run, written once
+    params = [Tensor(p.data.copy(), requires_grad=True) for p in model.parameters()]
+    weights, biases = [p.data for p in params[0::2]], [p.data for p in params[1::2]]
+    optimizer = nets.optim.SGD(params, lr=cell.lr)
     curve = _Curve()
     for _ in range(cell.epochs):
         for row in data:
             x = row[None, :]
             loss, grads = mlp_loss_and_grads(weights, biases, x, x,
                                              residual=cell.family == "residual")
-            step = cell.lr * clip_factor(grads, cell.clip)
-            for i in range(cell.depth):  # grads are [dW_1, db_1, dW_2, db_2, ...]
-                weights[i] -= step * grads[2 * i]
-                biases[i] -= step * grads[2 * i + 1]
+            factor = clip_factor(grads, cell.clip)
+            for p, grad in zip(params, grads):  # grads are [dW_1, db_1, dW_2, db_2, ...]
+                p.grad = grad if factor == 1.0 else grad * factor
+            optimizer.step()
             if not curve.add_sample(float(loss), _all_finite(weights + biases)):
                 return curve
         curve.end_epoch()
