@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from tinygrad_res import Tensor, conv2d
+from tinygrad_res.function import backprop
 from tinygrad_res.ops.conv import col2im
 
 
@@ -87,6 +88,11 @@ CONV_CASES = {
     "dilation 2, padding 2": dict(stride=(1, 1), padding=(2, 2), dilation=(2, 2), groups=1),
     "dilated and strided": dict(stride=(2, 1), padding=(1, 0), dilation=(2, 1), groups=1),
     "groups 2, stride 2": dict(stride=(2, 2), padding=(1, 1), dilation=(1, 1), groups=2),
+    "groups 2, stride 1": dict(stride=(1, 1), padding=(1, 0), dilation=(1, 1), groups=2),
+    "dilation (2, 1), stride 1": dict(stride=(1, 1), padding=(1, 2), dilation=(2, 1),
+                                      groups=1),
+    "dilation (1, 2), groups 2, stride 1": dict(stride=(1, 1), padding=(0, 0),
+                                                dilation=(1, 2), groups=2),
     "depthwise, stride 1": dict(stride=(1, 1), padding=(0, 0), dilation=(1, 1), groups=4),
 }
 
@@ -144,3 +150,21 @@ def test_conv2d_backward_keeps_float32_with_a_bias(stride):
     np.testing.assert_allclose(x.grad, dx, rtol=1e-4, atol=1e-4)
     np.testing.assert_allclose(w.grad, dw, rtol=1e-4, atol=1e-4)
     np.testing.assert_allclose(b.grad, db, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.task_6_2
+@pytest.mark.parametrize("stride", [1, 2])
+@pytest.mark.parametrize("bias", [False, True], ids=["no-bias", "bias"])
+def test_conv2d_computes_no_gradient_for_a_data_input(stride, bias):
+    # as matmul and linear: the images of a first layer are data, and their gradient (the
+    # largest product of the backward) is not computed
+    rng = np.random.default_rng(17)
+    x = Tensor(rng.standard_normal((1, 2, 5, 5)))
+    w = Tensor(rng.standard_normal((3, 2, 2, 2)), requires_grad=True)
+    inputs = (x, w, Tensor(rng.standard_normal(3), requires_grad=True)) if bias else (x, w)
+    out = conv2d(*inputs, stride=stride)
+    seen = []
+    backprop(out, np.ones(out.shape), write_grad=False,
+             on_step=lambda t, g, grads: seen.extend(grads) if t is out else None)
+    assert seen[0] is None and seen[1].shape == w.shape
+    assert len(seen) == len(inputs)
