@@ -89,9 +89,9 @@ def test_the_per_sample_step_trains_as_the_hand_written_backprop(family):
     assert autodiff["curve"][-1] < autodiff["curve"][0]  # it learns
 
 
-@pytest.mark.task_5_2
-def test_the_eager_step_trains_as_the_replayed_one_and_the_hand_written_one():
-    # a clip too large to act keeps the step eager (no jit): the same numbers
+@pytest.mark.task_5_3
+def test_a_clip_too_large_to_act_trains_as_no_clip_and_the_hand_written_backprop():
+    # clipping keeps the step eager (no jit) and computes the factor, here 1: the same numbers
     data = tiny_data()
     eager = run_cell(Cell("residual", 2, epochs=2, lr=0.1, width=4, clip=1e300), data,
                      "autodiff")
