@@ -1,6 +1,7 @@
 # Two commands set everything up on a fresh machine that has only Python:
 #   make test   create .venv if missing, install the project and its test deps, run pytest
 #   make demo   same set-up, then run the demos and write out/report.html
+#   make readme-check   the README's demo figures against fresh runs (see demos/readme.py)
 # and for the notebooks (notebooks/*.py, jupytext percent scripts):
 #   make notebooks        install JupyterLab into .venv and open the notebooks in it
 #   make notebooks-test   execute every notebook with a real kernel (minutes), check outputs
@@ -10,7 +11,7 @@ PY := $(VENV)/bin/python
 EXTRAS ?= dev,viz,plot,data,browser
 PYTEST_ARGS ?=
 
-.PHONY: venv test demo bench clean notebooks notebooks-test
+.PHONY: venv test demo bench readme-check readme-check-full clean notebooks notebooks-test
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,6 +31,13 @@ demo: venv
 bench: venv
 	$(PY) -m bench
 
+# the README's demo figures against fresh runs (demos/readme.py): the cheap demos in full and
+# the slow ones in --quick form (CI), or everything in full (before a release)
+readme-check: venv
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(PY) -m demos.readme --quick
+
+readme-check-full: venv
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(PY) -m demos.readme
 $(VENV)/.notebooks: $(VENV)/.installed
 	$(PY) -m pip install -q -e ".[$(EXTRAS),notebooks]"
 	touch $@

@@ -16,7 +16,8 @@ from types import ModuleType
 # the order in which `--list` shows them and the report runs them
 DEMOS = ("depth_sweep", "distant_identity", "spirals", "block_jacobian", "pre_vs_post",
          "gradient_reach", "autodiff_vs_manual", "stepper", "explore_replay", "degradation",
-         "explore", "report")
+         "highway_vs_residual", "residual_variants", "ensembles", "resnet_family",
+         "transformer_norm", "explore", "report")
 
 
 def load_demo(name: str) -> ModuleType:

@@ -31,7 +31,7 @@ from nets.manual_conv import basic_block_backward, basic_block_forward
 from nets.resnet import BasicBlock
 from tinygrad_res import Tensor, numerical_grad
 
-from .cli import make_main, positive_int
+from .cli import at_least, make_main, positive_float
 from .tables import format_table, make_table
 
 SUMMARY = ("Autodiff vs hand-written numpy backprop vs finite differences, max relative error "
@@ -39,8 +39,9 @@ SUMMARY = ("Autodiff vs hand-written numpy backprop vs finite differences, max r
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--batch", type=positive_int, default=5, help="samples per check (default: 5)")
-    parser.add_argument("--eps", type=float, default=1e-6,
+    parser.add_argument("--batch", type=at_least(2), default=5,
+                        help="samples per check, at least 2 for batch norm (default: 5)")
+    parser.add_argument("--eps", type=positive_float, default=1e-6,
                         help="finite-difference step (default: 1e-6)")
 
 

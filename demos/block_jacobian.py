@@ -25,7 +25,7 @@ import numpy as np
 import nets
 from tinygrad_res import Tensor, jacobian
 
-from .cli import make_main, positive_int
+from .cli import finite_float, make_main, nonnegative_int, positive_int
 from .tables import format_table, make_table
 
 SUMMARY = ("Seed 004: Jacobian norm of a plain vs a residual block (autodiff, checked against "
@@ -35,14 +35,14 @@ PUBLISHED = {"plain": 0.35, "residual": 3.12, "identity": math.sqrt(8)}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--seed", type=int, default=42,
+    parser.add_argument("--seed", type=nonnegative_int, default=42,
                         help="numpy RandomState seed of the example (default: 42, the seed's)")
     parser.add_argument("--dim", type=positive_int, default=8, help="vector size (default: 8)")
-    parser.add_argument("--scale", type=float, default=0.3,
+    parser.add_argument("--scale", type=finite_float, default=0.3,
                         help="weights are scale * N(0, 1) (default: 0.3)")
     parser.add_argument("--depths", type=positive_int, nargs="+", default=None,
                         help="stack depths for the table (default: 1 2 5 10 20 50 100)")
-    parser.add_argument("--draws", type=int, default=None,
+    parser.add_argument("--draws", type=nonnegative_int, default=None,
                         help="random stacks for the median and spread (default: 20)")
 
 

@@ -40,11 +40,40 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
     """--out, --seed, --json, --quick: the options every demo has."""
     parser.add_argument("--out", type=Path, default=Path("out"), metavar="DIR",
                         help="directory for figures and pages (default: out/)")
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
+    parser.add_argument("--seed", type=nonnegative_int, default=0,
+                        help="random seed (default: %(default)s)")
     parser.add_argument("--json", type=Path, default=None, metavar="PATH",
                         help="also write every number the demo printed to PATH as JSON")
     parser.add_argument("--quick", action="store_true",
                         help="a reduced configuration that runs in seconds (for tests and CI)")
+
+
+def _parse_number(text: str, kind: type):
+    """`text` as an int or a finite float, or an argparse error saying what was expected."""
+    try:
+        value = kind(text)
+    except ValueError:
+        what = "a whole number" if kind is int else "a number"
+        raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
+    if kind is float and not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
+    return value
+
+
+def at_least(minimum, kind: type = int) -> Callable[[str], Any]:
+    """An argparse `type` for a number (int or finite float) of at least `minimum`: a bad value
+    is argparse's one-line error and exit status 2, not a traceback from deep inside a demo.
+
+    >>> parser.add_argument("--depths", type=at_least(3), nargs="+")
+    >>> parser.add_argument("--rescue-lr", type=at_least(0.0, float))    # 0 means "skip"
+    """
+    def parse(text: str):
+        value = _parse_number(text, kind)
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
+        return value
+    parse.__name__ = f"{kind.__name__} >= {minimum}"
+    return parse
 
 
 def positive_int(text: str) -> int:
@@ -53,13 +82,32 @@ def positive_int(text: str) -> int:
 
     >>> parser.add_argument("--seeds", type=positive_int, default=None)
     """
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return at_least(1)(text)
+
+
+def nonnegative_int(text: str) -> int:
+    """An argparse `type` for seeds and optional counts: 0 is allowed, negatives are not."""
+    return at_least(0)(text)
+
+
+def positive_float(text: str) -> float:
+    """An argparse `type` for learning rates and step sizes: a finite number above 0."""
+    value = _parse_number(text, float)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be greater than 0, got {value:g}")
     return value
+
+
+def finite_float(text: str) -> float:
+    """An argparse `type` for a float that may be anything but NaN or infinite (a scale)."""
+    return _parse_number(text, float)
+
+
+def usage_error(name: str, message: str) -> None:
+    """Refuse options that are each fine but do not fit together (found in run()) the way
+    argparse refuses one bad value: its one-line message on stderr and exit status 2."""
+    print(f"python -m demos {name}: error: {message}", file=sys.stderr)
+    raise SystemExit(2)
 
 
 def build_parser(name: str) -> argparse.ArgumentParser:

@@ -17,14 +17,12 @@ with single-threaded BLAS (threads fighting over two cores make small products s
 from __future__ import annotations
 
 import argparse
-import multiprocessing
-import os
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 
 import numpy as np
 
-from .cli import Progress, make_main
+from .cli import Progress, make_main, positive_float, positive_int, single_blas_thread_pool
 
 SUMMARY = ("Seed 004 / He et al. Fig. 1: plain vs residual conv nets of several depths on the "
            "8x8 digits; deeper plain nets train worse, residual ones do not")
@@ -36,18 +34,27 @@ TRAINING = {"batch_size": 64, "lr": 0.05, "momentum": 0.9, "weight_decay": 1e-4,
 TOLERANCE = 0.002  # 0.2 percentage points: 3 of the 1438 training images
 
 
+def cifar_depth(text: str) -> int:
+    """An argparse `type`: a depth of the CIFAR layout, 6n + 2 with n >= 1 (8, 14, 20, ...)."""
+    depth = positive_int(text)
+    if (depth - 2) % 6 or depth < 8:
+        raise argparse.ArgumentTypeError(f"must be 6n + 2 with n >= 1 (8, 14, 20, 32, 56, ...), "
+                                         f"got {depth}")
+    return depth
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--depths", type=int, nargs="+", default=None,
+    parser.add_argument("--depths", type=cifar_depth, nargs="+", default=None,
                         help="network depths, each 6n + 2 (default: 8 20 32 56; quick: 8 14)")
-    parser.add_argument("--epochs", type=int, default=None,
+    parser.add_argument("--epochs", type=positive_int, default=None,
                         help="epochs per network (default: 16; quick: 2)")
-    parser.add_argument("--lr", type=float, default=TRAINING["lr"],
+    parser.add_argument("--lr", type=positive_float, default=TRAINING["lr"],
                         help="SGD learning rate, divided by 10 at 50%% and 75%% of training "
                              "(default: %(default)s)")
     parser.add_argument("--block", choices=("basic", "preact"), default=TRAINING["block"],
                         help="residual block: basic (v1, post-activation) or preact (v2) "
                              "(default: %(default)s)")
-    parser.add_argument("--workers", type=int, default=2,
+    parser.add_argument("--workers", type=positive_int, default=2,
                         help="processes training networks side by side (default: 2)")
 
 
@@ -77,7 +84,8 @@ def learning_rate(epoch: int, settings: dict) -> float:
 def train_one(depth: int, plain: bool, settings: dict) -> dict:
     """Train one network; its curves and final errors. Runs in a worker process.
 
-    settings: TRAINING's keys plus epochs, lr, seed and train_subset (None: every image)."""
+    settings: TRAINING's keys plus epochs, lr, seed and train_subset (None: every image); with
+    keep_state true the result also holds the trained model's state_dict (demos/ensembles.py)."""
     from nets.digits import load_digits
     from nets.losses import cross_entropy
     from nets.optim import SGD
@@ -113,8 +121,10 @@ def train_one(depth: int, plain: bool, settings: dict) -> dict:
         curves["train_loss"].append(loss_sum / len(order))
         curves["test_error"].append(evaluate(model, data.x_test, data.y_test)[0])
     final_train_error, final_train_loss = evaluate(model, x_train, y_train)
-    return {"name": f"{'plain' if plain else 'resnet'}-{depth}", "depth": depth, "plain": plain,
-            "parameters": model.num_parameters(), **curves,
+    state = {"state": dict(model.state_dict())} if settings.get("keep_state") else {}
+    return {**state, "name": f"{'plain' if plain else 'resnet'}-{depth}", "depth": depth,
+            "plain": plain,
+            "parameters": model.num_parameters(), "train_images": len(y_train), **curves,
             "final_train_error": final_train_error, "final_train_loss": final_train_loss,
             "final_test_error": curves["test_error"][-1],
             "mean_train_error": float(np.mean(curves["train_error"])),
@@ -122,32 +132,16 @@ def train_one(depth: int, plain: bool, settings: dict) -> dict:
             "cpu_seconds": time.process_time() - start_cpu}
 
 
-def _single_threaded_blas_env() -> dict:
-    """Environment changes that make numpy in new processes use one BLAS thread."""
-    return {name: "1" for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
-                                   "MKL_NUM_THREADS")}
-
-
 def train_all(settings: dict, workers: int) -> list:
     """Every (depth, plain) run, the deepest first so that two workers finish together."""
     jobs = [(depth, plain) for depth in sorted(settings["depths"], reverse=True)
             for plain in (True, False)]
-    saved = {name: os.environ.get(name) for name in _single_threaded_blas_env()}
-    os.environ.update(_single_threaded_blas_env())  # read by numpy when a worker starts
-    try:
-        context = multiprocessing.get_context("spawn")  # fresh workers, so the env var counts
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool, \
-                Progress(total=len(jobs), desc="degradation (networks trained)") as bar:
-            futures = [pool.submit(train_one, depth, plain, settings) for depth, plain in jobs]
-            for _ in as_completed(futures):
-                bar.update()
-            runs = [future.result() for future in futures]
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+    with single_blas_thread_pool(workers) as pool, \
+            Progress(total=len(jobs), desc="degradation (networks trained)") as bar:
+        futures = [pool.submit(train_one, depth, plain, settings) for depth, plain in jobs]
+        for _ in as_completed(futures):
+            bar.update()
+        runs = [future.result() for future in futures]
     return sorted(runs, key=lambda run: (not run["plain"], run["depth"]))
 
 
@@ -229,9 +223,6 @@ def run(args: argparse.Namespace) -> dict:
         settings["depths"] = tuple(args.depths)
     if args.epochs:
         settings["epochs"] = args.epochs
-    from nets.resnet import blocks_per_stage
-    for depth in settings["depths"]:
-        blocks_per_stage(depth, settings["block"])  # a bad depth fails before any training
     started = time.perf_counter()
     runs = train_all(settings, args.workers)
     result = {"settings": {**settings, "workers": args.workers},

@@ -20,7 +20,8 @@ import numpy as np
 
 import nets
 
-from .cli import Progress, make_main
+from .cli import (Progress, at_least, make_main, nonnegative_int, positive_float,
+                  positive_int)
 from .depth_sweep_core import METHODS, Cell, max_curve_difference, run_cell
 from .depth_sweep_tables import comparison_tables, figures, print_seed_table
 
@@ -37,27 +38,27 @@ QUICK_DEPTHS, QUICK_EPOCHS = [5, 50], 3
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--depths", type=int, nargs="+", default=None,
+    parser.add_argument("--depths", type=positive_int, nargs="+", default=None,
                         help="depths to sweep (default: 5 10 20 50 100; --quick: 5 50)")
-    parser.add_argument("--epochs", type=int, default=None,
+    parser.add_argument("--epochs", type=positive_int, default=None,
                         help="epochs per network (default: 200; --quick: 3)")
-    parser.add_argument("--lr", type=float, default=0.01, help="SGD learning rate (0.01)")
-    parser.add_argument("--width", type=int, default=8, help="features per layer (8)")
-    parser.add_argument("--points", type=int, default=32, help="data points (32)")
-    parser.add_argument("--seed", type=int, default=13,
+    parser.add_argument("--lr", type=positive_float, default=0.01, help="SGD learning rate (0.01)")
+    parser.add_argument("--width", type=positive_int, default=8, help="features per layer (8)")
+    parser.add_argument("--points", type=positive_int, default=32, help="data points (32)")
+    parser.add_argument("--seed", type=nonnegative_int, default=13,
                         help="network seed: random.seed before each network (13)")
-    parser.add_argument("--data-seed", type=int, default=91,
+    parser.add_argument("--data-seed", type=nonnegative_int, default=91,
                         help="data seed: random.seed before the data (91)")
-    parser.add_argument("--rescue-lr", type=float, default=1e-4,
+    parser.add_argument("--rescue-lr", type=at_least(0.0, float), default=1e-4,
                         help="for each diverged cell, also train it at this learning rate "
                              "(default 1e-4; 0 to skip)")
-    parser.add_argument("--rescue-clip", type=float, default=10.0,
+    parser.add_argument("--rescue-clip", type=at_least(0.0, float), default=10.0,
                         help="for each diverged cell, also train it at --lr with the "
                              "gradient norm clipped to this (default 10; 0 to skip)")
     parser.add_argument("--no-manual", action="store_true",
                         help="skip the cross-check with hand-written backprop (it adds about "
                              "a third to the time)")
-    parser.add_argument("--jobs", type=int, default=1,
+    parser.add_argument("--jobs", type=positive_int, default=1,
                         help="processes to train cells in parallel (default 1)")
 
 

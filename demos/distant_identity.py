@@ -21,7 +21,7 @@ from nets.losses import mse_loss
 from nets.probes import probe_layers, weight_grad_norms
 from tinygrad_res import Tensor
 
-from .cli import Progress, make_main
+from .cli import Progress, make_main, nonnegative_int, positive_float, positive_int
 from .depth_sweep_core import identity_step
 from .distant_identity_report import figures, tables
 
@@ -37,13 +37,13 @@ FAMILIES = ("plain", "residual")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--depth", type=int, default=20, help="layers (20)")
-    parser.add_argument("--dim", type=int, default=64, help="features per layer (64)")
-    parser.add_argument("--steps", type=int, default=None,
+    parser.add_argument("--depth", type=positive_int, default=20, help="layers (20)")
+    parser.add_argument("--dim", type=positive_int, default=64, help="features per layer (64)")
+    parser.add_argument("--steps", type=positive_int, default=None,
                         help="Adam steps (default 500; --quick: 30)")
-    parser.add_argument("--batch-size", type=int, default=64, help="batch size (64)")
-    parser.add_argument("--lr", type=float, default=1e-3, help="Adam learning rate (1e-3)")
-    parser.add_argument("--spread-seeds", type=int, default=None,
+    parser.add_argument("--batch-size", type=positive_int, default=64, help="batch size (64)")
+    parser.add_argument("--lr", type=positive_float, default=1e-3, help="Adam learning rate (1e-3)")
+    parser.add_argument("--spread-seeds", type=nonnegative_int, default=None,
                         help="also train the residual net with this many other seeds, to "
                              "show the spread of its initial and final loss (default 4; "
                              "--quick: 0)")
@@ -98,10 +98,6 @@ def _summary(run: dict) -> dict:
 def run(args: argparse.Namespace) -> dict:
     if args.steps is None:
         args.steps = 30 if args.quick else 500
-    if args.steps < 1 or args.depth < 1 or args.dim < 1 or args.batch_size < 1:
-        raise ValueError(f"distant_identity: steps, depth, dim and batch size must be at least "
-                         f"1, got steps={args.steps}, depth={args.depth}, dim={args.dim}, "
-                         f"batch size={args.batch_size}")
     spread = args.spread_seeds if args.spread_seeds is not None else (0 if args.quick else 4)
     start = time.perf_counter()
     with Progress(total=args.steps * (2 + spread), desc="distant identity") as bar:

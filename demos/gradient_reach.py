@@ -107,7 +107,9 @@ def plot(measured: dict, depth: int, args: argparse.Namespace) -> str:
     from .plotting import PLAIN_COLOR, RESIDUAL_COLOR, save_figure, subplots
     fig, axes = subplots(1, 3, size=(3.6, 5.0), gridspec_kw={"width_ratios": [1, 1, 1.6]})
     values = np.array([v["input_grad"] for v in measured.values()])
-    colours = LogNorm(vmin=values.min(), vmax=max(values.max(), 1.0))
+    positive = values[values > 0]  # a dead layer's exact 0 has no place on a log scale
+    colours = LogNorm(vmin=positive.min() if positive.size else 1e-300,
+                      vmax=max(values.max(), 1.0))
     for ax, init in zip(axes[:2], INITS):
         grid = np.array([measured[init, False]["input_grad"],
                          measured[init, True]["input_grad"]]).T

@@ -24,7 +24,7 @@ import numpy as np
 import nets
 from tinygrad_res import Tensor, grad
 
-from .cli import Progress, make_main, positive_int
+from .cli import Progress, at_least, make_main, positive_int
 from .tables import format_table, make_table
 
 SUMMARY = ("Seeds 000/004: gradient reaching the first layer through post-activation (v1) vs "
@@ -41,7 +41,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="normalisation in the blocks (default: batch, as seed 004; "
                              "--quick: none, four times fewer ops)")
     parser.add_argument("--width", type=positive_int, default=16, help="features (default: 16)")
-    parser.add_argument("--batch", type=positive_int, default=32, help="batch size (default: 32)")
+    parser.add_argument("--batch", type=at_least(2), default=32,
+                        help="batch size, at least 2 for batch norm (default: 32)")
 
 
 def block_output(block: nets.Module, x: Tensor, skip_only: bool) -> Tensor:
@@ -70,7 +71,7 @@ def gradients_reaching_bottom(kind: str, depths: list, norm, width: int, batch: 
             outputs[d] = x
     result = {"input": [], "weight": []}
     for d in depths:
-        dx0, dw = grad(outputs[d], [x0, first_weight], g)
+        dx0, dw = grad(outputs[d], [x0, first_weight], g, materialize_grads=True)
         result["input"].append(float(np.linalg.norm(dx0)))
         result["weight"].append(float(np.linalg.norm(dw)))
         bar.update()

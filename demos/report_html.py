@@ -29,6 +29,11 @@ caption { caption-side: top; text-align: left; font-weight: 600; padding: 0.3em 
 img { max-width: 100%; border: 1px solid #eee; margin: 0.4em 0; }
 iframe { width: 100%; height: 720px; border: 1px solid #ccc; }
 pre { font-size: 0.8em; overflow-x: auto; background: #f8f8f8; padding: 0.6em; }
+blockquote.claim { border-left: 4px solid #bbb; margin: 0.6em 0; padding: 0.2em 0.8em;
+                   color: #333; font-style: italic; }
+.verdict { border: 1px solid #ccc; padding: 0.5em 0.8em; background: #fafafa; }
+.verdict b.holds { color: #1a7f37; } .verdict b.partly { color: #9a6700; }
+.verdict b.not { color: #cf222e; } .verdict b.shown { color: #0969da; }
 """
 
 
@@ -85,6 +90,11 @@ def _section(section: dict, report_dir: Path) -> str:
              f"<p>{html.escape(section['summary'])}</p>",
              f'<p class="meta">python -m demos {html.escape(" ".join([name] + section["argv"]))}'
              f" &middot; {section['seconds']:.1f} s</p>"]
+    story = section.get("story")
+    if story and story["claim"]:
+        parts.append(f'<p class="meta">The claim ({html.escape(story["source"])}):</p>'
+                     f'<blockquote class="claim">{html.escape(story["claim"])}</blockquote>'
+                     f"<p>What we measured:</p>")
     if section["error"]:
         parts.append(f'<p>This demo failed; its error:</p><pre class="error">'
                      f'{html.escape(section["error"])}</pre>')
@@ -94,6 +104,10 @@ def _section(section: dict, report_dir: Path) -> str:
     # a demo may name the pages to embed ("pages"); else every .html file its result names
     pages = [p for p in result.get("pages", []) if Path(p).is_file()] or html_pages(result)
     parts += [_embedded_page(page, report_dir) for page in pages]
+    if story:
+        badge = story["verdict"] if story["verdict"] in ("holds", "partly", "shown") else "not"
+        parts.append(f'<p class="verdict">Verdict from this run: <b class="{badge}">'
+                     f'{html.escape(story["verdict"])}</b> - {html.escape(story["text"])}.</p>')
     if section["output"]:
         parts.append(f"<details><summary>What it printed</summary><pre>"
                      f"{html.escape(section['output'])}</pre></details>")

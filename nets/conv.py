@@ -9,13 +9,14 @@ import math
 
 import numpy as np
 
-from tinygrad_res import (Tensor, adaptive_avg_pool2d, avg_pool2d, batch_norm, conv2d,
-                          global_avg_pool2d, max_pool2d, rerun_on_replay)
+from tinygrad_res import (Tensor, adaptive_avg_pool2d, avg_pool2d, conv2d, global_avg_pool2d,
+                          max_pool2d)
 
 from .init import Seed, as_rng, uniform_
+from .layers import BatchNorm
 from .module import Module
 from .parameter import Parameter
-from .sizes import check_features_to_normalise, check_pair, check_size
+from .sizes import check_pair, check_size
 
 
 class Conv2d(Module):
@@ -78,7 +79,7 @@ class Conv2d(Module):
         return text + f", bias={self.bias is not None}"
 
 
-class BatchNorm2d(Module):
+class BatchNorm2d(BatchNorm):
     """Normalise each channel over the batch and the image, as torch.nn.BatchNorm2d.
 
     train(): the batch's mean and variance normalise, and the running estimates move towards
@@ -86,62 +87,52 @@ class BatchNorm2d(Module):
     eval(): the running estimates normalise, so a sample's output does not depend on its batch.
     """
 
-    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1,
-                 affine: bool = True, dtype=np.float64) -> None:
-        super().__init__()
-        num_features = check_size("BatchNorm2d", "num_features", num_features)
-        self.num_features, self.eps, self.momentum = num_features, eps, momentum
-        self.weight = self.bias = None
-        if affine:
-            self.weight = Parameter(Tensor(np.ones(num_features), dtype=dtype))
-            self.bias = Parameter(Tensor(np.zeros(num_features), dtype=dtype))
-        self.register_buffer("running_mean", np.zeros(num_features, dtype=dtype))
-        self.register_buffer("running_var", np.ones(num_features, dtype=dtype))
-        self.register_buffer("num_batches_tracked", np.array(0, dtype=np.int64))
-
     def forward(self, x: Tensor) -> Tensor:
         if x.ndim != 4 or x.shape[1] != self.num_features:
             raise ValueError(f"BatchNorm2d: expected input (N, {self.num_features}, H, W), "
                              f"got shape {x.shape}")
-        check_features_to_normalise("BatchNorm2d", self.num_features)
-        # the op normalises, and in training mode updates the running arrays in place
-        out = batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
-                         training=self.training, momentum=self.momentum, eps=self.eps)
-        if self.training:
-            self._count_batch()
-        return out
-
-    @rerun_on_replay  # a counter outside the ops: a jitted step counts its replayed batches too
-    def _count_batch(self) -> None:
-        self.num_batches_tracked = self.num_batches_tracked + 1
-
-    def extra_repr(self) -> str:
-        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
-                f"affine={self.weight is not None}")
+        return self._normalise(x)
 
 
 class _Pool2d(Module):
-    """A window size and a stride (the window size by default: windows do not overlap)."""
+    """A window size, a stride (the window size by default: windows do not overlap) and a
+    padding (at most half the window)."""
 
-    def __init__(self, kernel_size, stride=None) -> None:
+    def __init__(self, kernel_size, stride=None, padding=0) -> None:
         super().__init__()
         check_pair(type(self).__name__, "kernel_size", kernel_size, 1)
         if stride is not None:
             check_pair(type(self).__name__, "stride", stride, 1)
-        self.kernel_size, self.stride = kernel_size, stride
+        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
 
     def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}"
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
 class MaxPool2d(_Pool2d):
+    """torch.nn.MaxPool2d: pads with -inf.
+
+    >>> MaxPool2d(3, stride=2, padding=1)(Tensor(np.zeros((1, 64, 112, 112)))).shape
+    (1, 64, 56, 56)
+    """
+
     def forward(self, x: Tensor) -> Tensor:
-        return max_pool2d(x, self.kernel_size, self.stride)
+        return max_pool2d(x, self.kernel_size, self.stride, self.padding)
 
 
 class AvgPool2d(_Pool2d):
+    """torch.nn.AvgPool2d: pads with zeros, counted in the mean unless count_include_pad=False."""
+
+    def __init__(self, kernel_size, stride=None, padding=0,
+                 count_include_pad: bool = True) -> None:
+        super().__init__(kernel_size, stride, padding)
+        self.count_include_pad = count_include_pad
+
     def forward(self, x: Tensor) -> Tensor:
-        return avg_pool2d(x, self.kernel_size, self.stride)
+        return avg_pool2d(x, self.kernel_size, self.stride, self.padding, self.count_include_pad)
+
+    def extra_repr(self) -> str:
+        return super().extra_repr() + f", count_include_pad={self.count_include_pad}"
 
 
 class AdaptiveAvgPool2d(Module):

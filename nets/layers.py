@@ -161,38 +161,26 @@ class LayerNorm(Module):
                 f"elementwise_affine={self.weight is not None}")
 
 
-class BatchNorm1d(Module):
-    """Normalise each feature over the batch, as torch.nn.BatchNorm1d on (N, C) input.
-
-    In training mode: batch mean and biased batch variance normalise; the running statistics
-    move towards the batch's, `running = (1 - momentum) * running + momentum * batch`, with the
-    *unbiased* variance (n / (n - 1) times the biased one), as in PyTorch. In eval mode the
-    running statistics normalise instead, so one sample's output does not depend on others.
-    """
+class BatchNorm(Module):
+    """What BatchNorm1d and BatchNorm2d share: the affine parameters, the running statistics
+    (buffers, as in PyTorch) and the call of the engine's batch_norm op, which normalises and,
+    in training mode, updates the running arrays in place."""
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1,
-                 affine: bool = True) -> None:
+                 affine: bool = True, dtype=np.float64) -> None:
         super().__init__()
-        num_features = check_size("BatchNorm1d", "num_features", num_features)
+        num_features = check_size(type(self).__name__, "num_features", num_features)
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.weight = self.bias = None
         if affine:
-            self.weight = Parameter(np.ones(num_features))
-            self.bias = Parameter(np.zeros(num_features))
-        self.register_buffer("running_mean", np.zeros(num_features))
-        self.register_buffer("running_var", np.ones(num_features))
+            self.weight = Parameter(Tensor(np.ones(num_features), dtype=dtype))
+            self.bias = Parameter(Tensor(np.zeros(num_features), dtype=dtype))
+        self.register_buffer("running_mean", np.zeros(num_features, dtype=dtype))
+        self.register_buffer("running_var", np.ones(num_features, dtype=dtype))
         self.register_buffer("num_batches_tracked", np.array(0, dtype=np.int64))
 
-    def forward(self, x: Tensor) -> Tensor:
-        if x.ndim != 2:
-            raise ValueError(f"BatchNorm1d: expected input of shape (N, {self.num_features}), "
-                             f"got shape {x.shape}")
-        _check_features("BatchNorm1d", x, self.num_features)
-        check_features_to_normalise("BatchNorm1d", self.num_features)
-        if self.training and x.shape[0] < 2:
-            raise ValueError(f"BatchNorm1d: training needs more than 1 sample per feature to "
-                             f"compute a variance, got shape {x.shape}")
-        # the op normalises, and in training mode updates the running arrays in place
+    def _normalise(self, x: Tensor) -> Tensor:
+        check_features_to_normalise(type(self).__name__, self.num_features)
         out = batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
                          training=self.training, momentum=self.momentum, eps=self.eps)
         if self.training:
@@ -206,3 +194,24 @@ class BatchNorm1d(Module):
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
                 f"affine={self.weight is not None}")
+
+
+class BatchNorm1d(BatchNorm):
+    """Normalise each feature over the batch, as torch.nn.BatchNorm1d on (N, C) input.
+
+    In training mode: batch mean and biased batch variance normalise; the running statistics
+    move towards the batch's, `running = (1 - momentum) * running + momentum * batch`, with the
+    *unbiased* variance (n / (n - 1) times the biased one), as in PyTorch. In eval mode the
+    running statistics normalise instead, so one sample's output does not depend on others.
+    """
+
+    def forward(self, x: Tensor) -> Tensor:
+        if x.ndim != 2:
+            raise ValueError(f"BatchNorm1d: expected input of shape (N, {self.num_features}), "
+                             f"got shape {x.shape}")
+        _check_features("BatchNorm1d", x, self.num_features)
+        check_features_to_normalise("BatchNorm1d", self.num_features)
+        if self.training and x.shape[0] < 2:
+            raise ValueError(f"BatchNorm1d: training needs more than 1 sample per feature to "
+                             f"compute a variance, got shape {x.shape}")
+        return self._normalise(x)

@@ -229,10 +229,14 @@ class Module:
 
     # ----- training state -----------------------------------------------------------------
     @rerun_on_replay  # a jitted step clears the gradients at every replay too
-    def zero_grad(self) -> None:
-        """Forget the gradients of every parameter (`.grad = None`, as PyTorch's default)."""
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Forget the gradients of every parameter (`.grad = None`, as PyTorch's default), or
+        with `set_to_none=False` set them to zeros in place."""
         for param in self.parameters():
-            param.grad = None
+            if set_to_none or param.grad is None:
+                param.grad = None
+            else:
+                param.grad[...] = 0
 
     def train(self, mode: bool = True) -> "Module":
         """Set the `training` flag here and in every submodule (batch norm reads it)."""

@@ -256,8 +256,19 @@ ROWS = {
     "max_pool2d overlapping": row(
         "MaxPool2d", lambda x: max_pool2d(x, 3, stride=2),
         lambda t, x: t.nn.functional.max_pool2d(x, 3, stride=2), (2, 3, 7, 6)),
+    "max_pool2d padded (the ImageNet stem's pool)": row(
+        "MaxPool2d", lambda x: max_pool2d(x, 3, stride=2, padding=1),
+        lambda t, x: t.nn.functional.max_pool2d(x, 3, stride=2, padding=1), (2, 3, 7, 6)),
     "avg_pool2d": row("AvgPool2d", lambda x: avg_pool2d(x, 2),
                       lambda t, x: t.nn.functional.avg_pool2d(x, 2), (2, 3, 6, 4)),
+    "avg_pool2d padded": row(
+        "AvgPool2d", lambda x: avg_pool2d(x, (3, 2), stride=(2, 1), padding=(1, 1)),
+        lambda t, x: t.nn.functional.avg_pool2d(x, (3, 2), stride=(2, 1), padding=(1, 1)),
+        (2, 3, 7, 5)),
+    "avg_pool2d padded, pads not counted": row(
+        "AvgPool2d", lambda x: avg_pool2d(x, 3, stride=2, padding=1, count_include_pad=False),
+        lambda t, x: t.nn.functional.avg_pool2d(x, 3, stride=2, padding=1,
+                                                count_include_pad=False), (2, 2, 6, 7)),
     "adaptive_avg_pool2d uneven": row(
         "AdaptiveAvgPool2d", lambda x: adaptive_avg_pool2d(x, (3, 2)),
         lambda t, x: t.nn.functional.adaptive_avg_pool2d(x, (3, 2)), (2, 2, 7, 5)),

@@ -86,7 +86,7 @@ def test_grad_function_leaves_dot_grad_untouched():
     unused = Tensor([3.0], requires_grad=True)
     x.grad = np.array([100.0, 100.0])
     h = x * x
-    gx, gh, gu = tinygrad_res.grad((h * 3.0).sum(), [x, h, unused])
+    gx, gh, gu = tinygrad_res.grad((h * 3.0).sum(), [x, h, unused], materialize_grads=True)
     np.testing.assert_array_equal(gx, [6.0, 12.0])
     np.testing.assert_array_equal(gh, [3.0, 3.0])
     np.testing.assert_array_equal(gu, [0.0])
@@ -98,3 +98,27 @@ def test_grad_function_with_grad_output():
     x = Tensor([1.0, 2.0], requires_grad=True)
     (gx,) = tinygrad_res.grad(x * 4.0, [x], np.array([1.0, 0.5]))
     np.testing.assert_array_equal(gx, [4.0, 2.0])
+
+
+def test_grad_refuses_what_torch_autograd_grad_refuses(torch):
+    x, unused = Tensor([1.0, 2.0], requires_grad=True), Tensor([3.0], requires_grad=True)
+    y = (x * x).sum()
+    with pytest.raises(RuntimeError, match="grad: input 1 was not used to compute the output"):
+        tinygrad_res.grad(y, [x, unused])  # zeros would hide a cut graph (x.data used, say)
+    gx, gu = tinygrad_res.grad(y, [x, unused], allow_unused=True)
+    assert gu is None
+    with pytest.raises(RuntimeError, match="grad: input 0 does not require grad"):
+        tinygrad_res.grad(y, [Tensor([1.0])])
+    tx, tu = torch.tensor([1.0, 2.0], requires_grad=True), torch.ones(1, requires_grad=True)
+    with pytest.raises(RuntimeError, match="appears to not have been used in the graph"):
+        torch.autograd.grad((tx * tx).sum(), [tx, tu])
+    assert torch.autograd.grad((tx * tx).sum(), [tx, tu], allow_unused=True)[1] is None
+
+
+def test_grad_takes_one_tensor_as_its_inputs_as_torch(torch):
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    # a Tensor iterates over its rows: taken as a list of inputs, each row would be unused
+    (gx,) = tinygrad_res.grad((x * x).sum(), x)
+    np.testing.assert_array_equal(gx, [2.0, 4.0])
+    t = torch.tensor([1.0, 2.0], requires_grad=True)
+    np.testing.assert_array_equal(torch.autograd.grad((t * t).sum(), t)[0].numpy(), gx)

@@ -193,6 +193,10 @@ def test_report_with_real_demos(tmp_path):
     assert 'id="depth_sweep"' in page and 'id="distant_identity"' in page
     assert page.count("data:image/png;base64,") == 6  # 2 + 4 figures, inlined
     assert "seed 000&#x27;s published table" in page
+    # each section opens with the seed's claim and ends with the verdict of its own run
+    assert page.count('<blockquote class="claim">') == 2
+    assert page.count("Verdict from this run: <b") == 2 and "not computed" not in page
+    assert "Starting at loss 0.333" in page
 
 
 def _fake_demo(name: str, tmp_path: Path):

@@ -46,3 +46,11 @@ def test_plain_and_residual_runs_share_the_seed_but_not_the_result(quick_result)
     runs = {run["name"]: run for run in result["runs"]}
     assert runs["plain-8"]["train_error"] != runs["resnet-8"]["train_error"]
     assert runs["resnet-8"]["parameters"] > runs["plain-8"]["parameters"]  # the projections
+
+
+def test_the_reports_story_reads_the_run(quick_result):
+    from demos.report_stories import story
+    _, result = quick_result
+    told = story("degradation", result)
+    assert told["verdict"] in ("holds", "does NOT hold")
+    assert "plain-14" in told["text"] and "ResNet-14" in told["text"]

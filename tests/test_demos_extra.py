@@ -11,9 +11,14 @@ from demos.cli import run_demo
 
 
 def run_quick(name: str, tmp_path, *extra: str) -> dict:
-    """Run demo `name` with --quick into tmp_path; the JSON it wrote, read back."""
+    """Run demo `name` with --quick into tmp_path; the JSON it wrote, read back. The report's
+    story of the run (demos/report_stories.py) must find what it reads in the result."""
+    from demos.report_stories import CLAIMS, story
     path = tmp_path / f"{name}.json"
-    run_demo(name, ["--quick", "--out", str(tmp_path), "--json", str(path), *extra])
+    result = run_demo(name, ["--quick", "--out", str(tmp_path), "--json", str(path), *extra])
+    told = story(name, result)
+    assert told["verdict"] in ("holds", "partly", "does NOT hold", "shown"), told["text"]
+    assert told["claim"] == CLAIMS[name][1] and told["text"]
     return json.loads(path.read_text())
 
 
@@ -150,7 +155,10 @@ def test_spirals(tmp_path):
     result = run_quick("spirals", tmp_path, "--seeds", "2")
     assert_report_parts(result)
     assert result["published"] == {"4": 0.15, "8": 0.25, "16": 0.45, "32": 0.6}
-    assert set(result["settings"]) == {"seed", "momentum"} and len(result["tables"]) == 2
+    assert set(result["settings"]) == {"seed", "momentum", "fast"} and len(result["tables"]) == 3
+    assert result["seeds_from"] == 0
+    for found in result["verdicts"].values():  # 2 seeds cannot make any difference significant
+        assert not found["shown"] and found["p_against_residual"] >= 1 / 6
     for setting in result["settings"].values():
         for family in ("plain", "residual"):
             for depth in result["depths"]:
@@ -171,6 +179,27 @@ def test_counts_below_one_are_rejected_not_defaulted(name, option, capsys):
     with pytest.raises(SystemExit):
         run_demo(name, [option, "0"])
     assert f"argument {option}: must be at least 1, got 0" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("table", [[[8, 0], [0, 8]], [[3, 1], [0, 4]], [[5, 3], [2, 6]],
+                                   [[0, 8], [0, 8]]])
+def test_fisher_test_matches_scipy(table):
+    stats = pytest.importorskip("scipy.stats")
+    from demos.spirals import fisher_one_sided
+    (failed_a, _), (failed_b, _) = table
+    expected = stats.fisher_exact(table, alternative="greater").pvalue
+    assert fisher_one_sided(failed_a, failed_b, sum(table[0])) == pytest.approx(expected)
+
+
+def test_spirals_verdict_needs_both_controls_to_differ():
+    from demos.spirals import verdict
+    def summary(plain, residual):
+        return {"plain": {d: {"failed": f} for d, f in plain.items()},
+                "residual": {d: {"failed": f} for d, f in residual.items()}}
+    assert verdict(summary({4: 0, 32: 8}, {4: 0, 32: 0}), [4, 32], 8)["shown"]
+    assert not verdict(summary({4: 0, 32: 3}, {4: 0, 32: 0}), [4, 32], 4)["shown"]  # p = 0.07
+    assert not verdict(summary({4: 8, 32: 8}, {4: 0, 32: 0}), [4, 32], 8)["shown"]  # shallow too
+    assert not verdict(summary({4: 0, 32: 8}, {4: 0, 32: 8}), [4, 32], 8)["shown"]  # residual too
 
 
 def test_spiral_net_needs_three_layers():

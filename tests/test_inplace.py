@@ -35,9 +35,21 @@ def test_the_error_names_the_tensor_and_its_version():
         x.add_(1.0)
     with pytest.raises(RuntimeError, match=r"backward through mul: its input 1, tensor 'x' of "
                                            r"shape \(2,\), was changed in place after mul ran "
-                                           r"\(its memory is at version 2\)"):
+                                           r"\(its memory is at version 2; it was at version "
+                                           r"0 then\)"):
         y.backward()
     assert x._version == 2 and w._version == 0
+    y = (w * x).sum()
+    with no_grad():
+        for _ in range(100):
+            x.add_(1.0)
+    with pytest.raises(RuntimeError, match=r"at version 102; it was at version at most 38 "):
+        y.backward()  # more changes than are remembered: a bound, not a guess
+    y = (w * x).sum()
+    with no_grad():
+        x.mul_(1.0)
+    with pytest.raises(RuntimeError, match=r"at version 103; it was at version 102 then"):
+        y.backward()
 
 
 def test_an_op_that_saved_nothing_does_not_mind():
@@ -170,5 +182,16 @@ def test_set_takes_the_array_and_counts_as_a_change():
     with no_grad():
         x.set_(new)
     assert x.data is new and x.shape == (3,)
-    with pytest.raises(RuntimeError, match="backward through mul: an array it saved " + CHANGED):
+    with pytest.raises(RuntimeError, match=r"backward through mul: an array it saved of shape \(2,\) " + CHANGED):
         y.backward()
+
+
+def test_fill_takes_one_value_as_torch(torch):
+    x = Tensor([1.0, 2.0])
+    np.testing.assert_array_equal(x.fill_(Tensor(3.0)).data, [3.0, 3.0])
+    with pytest.raises(ValueError, match=r"fill_: takes a number or a 0-d tensor, got a value "
+                                         r"of shape \(2,\); to copy values in, use copy_"):
+        x.fill_(np.array([5.0, 6.0]))
+    with pytest.raises(RuntimeError, match="fill_ only supports 0-dimension value tensor"):
+        torch.zeros(2).fill_(torch.tensor([5.0, 6.0]))
+    np.testing.assert_array_equal(x.data, [3.0, 3.0])

@@ -33,10 +33,12 @@ def test_reading_a_value_inside_is_refused_on_the_first_call():
 
 @pytest.mark.parametrize("action", ["read .data", "read .grad", "write .grad", "numpy()",
                                     "repr", "Tensor.zero_grad", "write .data", "compare",
-                                    "bool", "in place", "requires_grad"])
+                                    "bool", "float", "np.asarray", "logic on a mask", "in place",
+                                    "requires_grad"])
 def test_every_way_out_of_the_graph_is_refused(action):
     model, opt = model_and_optimizer()
     weight = model.linears()[0].weight
+    mask = weight > 0.0
 
     def act():
         if action == "read .data":
@@ -57,6 +59,12 @@ def test_every_way_out_of_the_graph_is_refused(action):
             return weight > 0.0  # a mask computed outside the graph
         if action == "bool":
             return bool(weight[0, 0])
+        if action == "float":
+            return float(weight[0, 0])
+        if action == "np.asarray":
+            return np.asarray(weight)
+        if action == "logic on a mask":
+            return ~mask  # made before the call: a replay would keep it
         if action == "in place":
             with no_grad():
                 weight.mul_(0.5)
@@ -88,7 +96,7 @@ def test_backward_other_than_tensor_backward_is_refused():
 
 def test_hooks_are_gone_after_a_recording_and_after_an_error():
     originals = {name: Tensor.__dict__[name] for name in ("data", "grad", "item", "backward",
-                                                          "requires_grad", "__gt__")}
+                                                          "requires_grad")}
     apply = Function.__dict__["apply"]
     f = tinygrad_res.jit(lambda x: x.relu().sum().item())
     with pytest.raises(JitError):
@@ -98,7 +106,8 @@ def test_hooks_are_gone_after_a_recording_and_after_an_error():
     assert Function.__dict__["apply"] is apply
     assert {name: Tensor.__dict__[name] for name in originals} == originals
     assert type(Tensor.__dict__["data"]).__name__ == "member_descriptor"
-    assert "mul_" not in Tensor.__dict__  # inherited from InPlaceMethods, as before
+    for inherited in ("mul_", "__gt__", "__invert__"):  # from InPlaceMethods, ComparisonMethods
+        assert inherited not in Tensor.__dict__
 
 
 def test_a_graph_from_before_the_call_is_refused():

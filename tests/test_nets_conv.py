@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from nets.conv import AdaptiveAvgPool2d, AvgPool2d, BatchNorm2d, Conv2d, GlobalAvgPool2d, MaxPool2d
-from tinygrad_res import Tensor, conv2d
+from tinygrad_res import Tensor, avg_pool2d, conv2d
 
 
 def test_conv2d_module_holds_torch_shaped_parameters_and_runs_the_op(rng):
@@ -71,6 +71,11 @@ def test_pooling_modules(rng):
     x = Tensor(rng.standard_normal((2, 3, 6, 6)))
     assert MaxPool2d(2)(x).shape == (2, 3, 3, 3)
     assert AvgPool2d(3, stride=1)(x).shape == (2, 3, 4, 4)
+    assert MaxPool2d(3, stride=2, padding=1)(x).shape == (2, 3, 3, 3)
+    assert "padding=1" in repr(MaxPool2d(3, stride=2, padding=1))
+    np.testing.assert_allclose(AvgPool2d(3, 1, 1, count_include_pad=False)(x).data,
+                               avg_pool2d(x, 3, 1, 1, count_include_pad=False).data)
+    assert not np.allclose(AvgPool2d(3, 1, 1)(x).data, AvgPool2d(3, 1, 1, False)(x).data)
     assert AdaptiveAvgPool2d((2, 3))(x).shape == (2, 3, 2, 3)
     np.testing.assert_allclose(GlobalAvgPool2d()(x).data, x.data.mean(axis=(2, 3)))
 

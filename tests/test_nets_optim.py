@@ -213,3 +213,29 @@ def test_amsgrad_keeps_the_largest_second_moment():
     p.grad = np.array([1.0])
     opt.step()                                # v = 25.5, v_max stays 50
     assert opt.state[0]["exp_avg_sq"][0] == 25.5 and opt.state[0]["max_exp_avg_sq"][0] == 50.0
+
+
+def test_sgd_defaults_and_positions_as_torch(torch):
+    p = Tensor([1.0], requires_grad=True)
+    assert SGD([p]).lr == torch.optim.SGD([torch.ones(1, requires_grad=True)]).defaults["lr"]
+    # torch.optim.SGD(params, lr, momentum, dampening, ...): a fourth positional argument is
+    # its dampening, which this SGD does not have; it must not become a weight decay
+    with pytest.raises(TypeError):
+        SGD([p], 0.1, 0.9, 0.5)
+    assert SGD([p], 0.1, 0.9, weight_decay=0.5).weight_decay == 0.5
+
+
+@pytest.mark.parametrize("owner", ["module", "optimizer"])
+def test_zero_grad_set_to_none_false_zeroes_in_place(torch, owner):
+    model = nets.Linear(2, 1)
+    opt = SGD(model.parameters(), lr=0.1)
+    mse_loss(model(Tensor(np.ones((3, 2)))), Tensor(np.zeros((3, 1)))).backward()
+    grad = model.weight.grad
+    (model if owner == "module" else opt).zero_grad(set_to_none=False)
+    assert model.weight.grad is grad and not grad.any()
+    (model if owner == "module" else opt).zero_grad()
+    assert model.weight.grad is None
+    theirs = torch.nn.Linear(2, 1)
+    theirs(torch.ones(3, 2)).sum().backward()
+    theirs.zero_grad(set_to_none=False)
+    assert not theirs.weight.grad.any()

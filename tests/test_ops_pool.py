@@ -34,6 +34,50 @@ def test_pool_gradcheck(rng, pool, kernel, stride):
     assert gradcheck(lambda t: pool(t, kernel, stride), x, eps=1e-4)
 
 
+def test_padded_pools_by_hand():
+    # one negative image: a zero pad would win the corner windows of max pooling; -inf cannot
+    x = Tensor(-np.arange(1.0, 10.0).reshape(1, 1, 3, 3), requires_grad=True)
+    out = max_pool2d(x, 2, stride=2, padding=1)  # windows of the padded 5x5, 2x2 of them
+    np.testing.assert_array_equal(out.data, [[[[-1.0, -2.0], [-4.0, -5.0]]]])
+    out.sum().backward()
+    expected = np.zeros((3, 3))
+    expected[[0, 0, 1, 1], [0, 1, 0, 1]] = 1.0  # each window's max is its one real top-left pixel
+    np.testing.assert_array_equal(x.grad[0, 0], expected)
+    # average pooling: zeros pad, and count in the mean unless count_include_pad=False
+    ones = Tensor(np.ones((1, 1, 2, 2)))
+    np.testing.assert_array_equal(avg_pool2d(ones, 3, stride=1, padding=1).data,
+                                  np.full((1, 1, 2, 2), 4 / 9))
+    np.testing.assert_array_equal(
+        avg_pool2d(ones, 3, stride=1, padding=1, count_include_pad=False).data, 1.0)
+
+
+@pytest.mark.parametrize("count_include_pad", [True, False])
+@pytest.mark.parametrize("kernel, stride, padding",
+                         [(3, 2, 1), (2, 1, 1), ((3, 2), (1, 2), (1, 0))])
+def test_padded_pool_gradcheck(rng, kernel, stride, padding, count_include_pad):
+    x = Tensor(rng.permutation(2 * 2 * 6 * 5).reshape(2, 2, 6, 5) / 10.0, requires_grad=True)
+    assert gradcheck(lambda t: max_pool2d(t, kernel, stride, padding), x, eps=1e-4)
+    assert gradcheck(lambda t: avg_pool2d(t, kernel, stride, padding, count_include_pad), x)
+
+
+@pytest.mark.parametrize("count_include_pad", [True, False])
+def test_padded_pools_match_pytorch_on_a_resnet_stem_shape(torch, rng, count_include_pad):
+    x = rng.standard_normal((1, 4, 15, 14))  # odd and even sizes: the floor in the output size
+    F = torch.nn.functional
+    pairs = [(lambda t: max_pool2d(t, 3, 2, 1), lambda t: F.max_pool2d(t, 3, 2, 1)),
+             (lambda t: avg_pool2d(t, 3, 2, 1, count_include_pad),
+              lambda t: F.avg_pool2d(t, 3, 2, 1, count_include_pad=count_include_pad))]
+    for ours, theirs in pairs:
+        mine, reference = Tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+        out, expected = ours(mine), theirs(reference)
+        assert out.shape == tuple(expected.shape) == (1, 4, 8, 7)
+        grad_output = rng.standard_normal(out.shape)
+        out.backward(grad_output)
+        expected.backward(torch.tensor(grad_output))
+        np.testing.assert_allclose(out.data, expected.detach().numpy(), atol=1e-12)
+        np.testing.assert_allclose(mine.grad, reference.grad.numpy(), atol=1e-12)
+
+
 @pytest.mark.parametrize("output_size", [1, (2, 3), (3, 4)])
 def test_adaptive_avg_pool_gradcheck(rng, output_size):
     x = Tensor(rng.standard_normal((2, 2, 5, 7)), requires_grad=True)
@@ -84,6 +128,11 @@ def test_max_pool_ties_route_to_the_first_maximum_like_pytorch(torch):
     (lambda x: avg_pool2d(x, 4), r"avg_pool2d: kernel \(4, 4\) is larger than the padded input "
                                  r"\(3, 3\) \(input \(1, 1, 3, 3\)\)"),
     (lambda x: max_pool2d(x, 2, stride=0), r"max_pool2d: stride must be >= 1, got 0"),
+    (lambda x: max_pool2d(x, 3, padding=2),
+     r"max_pool2d: padding \(2, 2\) must be at most half of the kernel \(3, 3\)"),
+    (lambda x: avg_pool2d(x, (2, 3), padding=(1, 2)),
+     r"avg_pool2d: padding \(1, 2\) must be at most half of the kernel \(2, 3\)"),
+    (lambda x: avg_pool2d(x, 2, padding=-1), r"avg_pool2d: padding must be >= 0, got -1"),
     (lambda x: adaptive_avg_pool2d(x, 4), r"adaptive_avg_pool2d: output_size \(4, 4\) is larger"),
     (lambda x: global_avg_pool2d(x[0]), r"global_avg_pool2d: input must be 4-d"),
 ])

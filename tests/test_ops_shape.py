@@ -44,6 +44,15 @@ def test_transpose_swaps_two_axes_as_pytorch(rng, dims, order):
     assert gradcheck(lambda t: t.transpose(*dims) * weights, x)
 
 
+def test_transpose_of_a_0d_tensor_takes_dims_0_and_minus_1_as_pytorch(torch):
+    x = Tensor(2.0, requires_grad=True)
+    assert x.transpose(0, -1).shape == tuple(torch.tensor(2.0).transpose(0, -1).shape) == ()
+    x.transpose(0, 0).backward()
+    assert x.grad == 1.0
+    with pytest.raises(IndexError, match="transpose: dim 1 is out of range"):
+        x.transpose(0, 1)
+
+
 def test_transpose_of_a_matrix_is_its_transpose():
     # numpy's x.transpose(0, 1) would give x itself: PyTorch's meaning swaps the two axes
     x = Tensor(np.arange(6.0).reshape(2, 3))

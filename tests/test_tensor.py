@@ -209,3 +209,31 @@ def test_a_float_array_keeps_its_own_type_as_a_tensor_would():
     x = Tensor(np.ones(2, dtype=np.float32))
     assert (x * np.ones(2)).dtype == np.float64
     assert (x * np.ones(2, dtype=np.float32)).dtype == np.float32
+
+
+@pytest.mark.parametrize("scalar", [np.float64(0.5), np.int64(2)], ids=["float64", "int64"])
+def test_a_numpy_scalar_option_keeps_float32(scalar):
+    # numpy 2 would make float32 ** np.float64(0.5) float64; a Python number would not
+    x = Tensor(np.array([0.5, 2.0, 3.0], dtype=np.float32), requires_grad=True)
+    for result in (x ** scalar, x.leaky_relu(scalar), x.var(correction=scalar),
+                   x.std(correction=scalar)):
+        assert result.dtype == np.float32
+        x.grad = None
+        result.sum().backward()
+        assert x.grad.dtype == np.float32
+
+
+def test_backward_takes_pytorchs_graph_arguments(torch):
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    y = (x * x).sum()
+    y.backward(retain_graph=True)  # the graph is always kept: a second backward works
+    y.backward()
+    np.testing.assert_array_equal(x.grad, [4.0, 8.0])
+    with pytest.raises(NotImplementedError, match="backward: create_graph=True is not "
+                                                  "supported"):
+        y.backward(create_graph=True)
+    t = torch.tensor([1.0, 2.0], requires_grad=True)
+    s = (t * t).sum()
+    s.backward()
+    with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+        s.backward()  # PyTorch frees the graph: the difference the README lists

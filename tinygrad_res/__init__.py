@@ -9,6 +9,7 @@
     array([[0., 0.]])
 """
 from .anomaly_mode import AnomalyError, detect_anomaly
+from .attention import scaled_dot_product_attention
 from .autograd import grad, jacobian
 from .function import Function, backprop, topological_order, unbroadcast
 from .functional import (adaptive_avg_pool2d, avg_pool2d, batch_norm, cat, concat, conv2d,
@@ -23,5 +24,6 @@ __all__ = ["Tensor", "Function", "no_grad", "enable_grad", "is_grad_enabled", "d
            "grad", "backprop", "topological_order", "unbroadcast",
            "concat", "cat", "stack", "pad", "where", "maximum", "linear",
            "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "global_avg_pool2d",
-           "batch_norm", "jacobian", "jit", "rerun_on_replay", "JitError"]
+           "batch_norm", "jacobian", "jit", "rerun_on_replay", "JitError",
+           "scaled_dot_product_attention"]
 __version__ = "0.1.0"

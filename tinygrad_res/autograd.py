@@ -16,17 +16,39 @@ from .function import backprop
 from .tensor import Tensor
 
 
-def grad(output: Tensor, inputs: Sequence[Tensor], grad_output=None) -> list:
-    """Gradients of `output` w.r.t. each of `inputs`, without touching any `.grad`.
+def grad(outputs: Tensor, inputs, grad_outputs=None, retain_graph=None,
+         create_graph: bool = False, allow_unused=None, materialize_grads: bool = False) -> list:
+    """Gradients of `outputs` w.r.t. each of `inputs` (a Tensor or a sequence of them), without
+    touching any `.grad`: torch.autograd.grad for one output.
 
-    Like `torch.autograd.grad`. An input that `output` does not depend on gets zeros.
+    As in PyTorch, an input that `outputs` does not depend on is a RuntimeError, unless
+    `allow_unused=True` (its gradient is None) or `materialize_grads=True` (zeros); so is an
+    input that does not require grad. The graph is always kept (`retain_graph` is ignored);
+    `create_graph=True` is not supported. Returns a list, one array (or None) per input.
 
     >>> x = Tensor([1.0, 2.0], requires_grad=True)
     >>> grad((x * x).sum(), [x])
     [array([2., 4.])]
     """
-    found = backprop(output, grad_output, write_grad=False)
-    return [found[t] if t in found else np.zeros_like(t.data) for t in inputs]
+    if isinstance(outputs, (list, tuple)) and len(outputs) == 1:
+        outputs = outputs[0]
+    if not isinstance(outputs, Tensor):
+        raise TypeError(f"grad: takes one output Tensor, got {type(outputs).__name__}")
+    if create_graph:
+        raise NotImplementedError("grad: create_graph=True is not supported")
+    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    for i, t in enumerate(inputs):
+        if not isinstance(t, Tensor) or not t.requires_grad:
+            raise RuntimeError(f"grad: input {i} does not require grad (or is not a Tensor): "
+                               f"no gradient can reach it")
+    found = backprop(outputs, grad_outputs, write_grad=False)
+    unused = [i for i, t in enumerate(inputs) if t not in found]
+    if unused and not (allow_unused or materialize_grads):
+        raise RuntimeError(f"grad: input {unused[0]} was not used to compute the output (its "
+                           f"gradient would be zero everywhere); pass allow_unused=True for "
+                           f"None, or materialize_grads=True for zeros")
+    return [found[t] if t in found else np.zeros_like(t.data) if materialize_grads else None
+            for t in inputs]
 
 
 def jacobian_rows(output: Tensor, inputs: Sequence[Tensor]) -> list:
@@ -38,7 +60,7 @@ def jacobian_rows(output: Tensor, inputs: Sequence[Tensor]) -> list:
     for k in np.ndindex(*output.shape):
         seed = np.zeros(output.shape, dtype=output.dtype)
         seed[k] = 1.0
-        for rows, row in zip(result, grad(output, inputs, seed)):
+        for rows, row in zip(result, grad(output, inputs, seed, materialize_grads=True)):
             rows[k] = row
     return result
 

@@ -123,14 +123,24 @@ def conv2d(x: Tensor, weight: Tensor, bias: Optional[Tensor] = None, stride=1, p
                             groups=groups)
 
 
-def max_pool2d(x: Tensor, kernel_size, stride=None) -> Tensor:
-    """Largest entry of each kernel_size window; stride defaults to kernel_size (no overlap)."""
-    return ops.MaxPool2d.apply(x, kernel_size=kernel_size, stride=stride)
+def max_pool2d(x: Tensor, kernel_size, stride=None, padding=0) -> Tensor:
+    """Largest entry of each kernel_size window (torch.nn.functional.max_pool2d, without
+    dilation or ceil_mode); stride defaults to kernel_size (no overlap); padding (an int or a
+    pair, at most half the kernel) pads with -inf, so a pad is never the maximum.
+
+    >>> max_pool2d(Tensor(np.zeros((1, 1, 112, 112))), 3, stride=2, padding=1).shape
+    (1, 1, 56, 56)
+    """
+    return ops.MaxPool2d.apply(x, kernel_size=kernel_size, stride=stride, padding=padding)
 
 
-def avg_pool2d(x: Tensor, kernel_size, stride=None) -> Tensor:
-    """Mean of each kernel_size window; stride defaults to kernel_size (no overlap)."""
-    return ops.AvgPool2d.apply(x, kernel_size=kernel_size, stride=stride)
+def avg_pool2d(x: Tensor, kernel_size, stride=None, padding=0,
+               count_include_pad: bool = True) -> Tensor:
+    """Mean of each kernel_size window (torch.nn.functional.avg_pool2d, without ceil_mode or
+    divisor_override); stride defaults to kernel_size; padding adds zeros, which count in the
+    mean unless count_include_pad=False."""
+    return ops.AvgPool2d.apply(x, kernel_size=kernel_size, stride=stride, padding=padding,
+                               count_include_pad=count_include_pad)
 
 
 def adaptive_avg_pool2d(x: Tensor, output_size) -> Tensor:

@@ -20,6 +20,7 @@ bypasses all this: it is the raw escape hatch, as in PyTorch.
 from __future__ import annotations
 
 import weakref
+from collections import deque
 
 import numpy as np
 
@@ -33,7 +34,8 @@ class ChangeLog:
 
     def __init__(self) -> None:
         self.count = 0  # changes made so far
-        # id(array owning the memory) -> [weakref to it, count at its last change, its changes]
+        # id(array owning the memory) -> [weakref to it, count at its last change, its changes,
+        # the counts at its last RECENT changes (to tell an error which version an op saw)]
         self.by_array: dict = {}
         self.prune_at = 1024
 
@@ -46,9 +48,19 @@ class ChangeLog:
             if len(self.by_array) >= self.prune_at:  # forget arrays that no longer exist
                 self.by_array = {k: e for k, e in self.by_array.items() if e[0]() is not None}
                 self.prune_at = max(1024, 2 * len(self.by_array))
-            entry = self.by_array[id(owner)] = [weakref.ref(owner), 0, 0]
+            entry = self.by_array[id(owner)] = [weakref.ref(owner), 0, 0, deque(maxlen=RECENT)]
         entry[1] = self.count
         entry[2] += 1
+        entry[3].append(self.count)
+
+    def version_at(self, array: np.ndarray, count: int) -> str:
+        """The version `array`'s memory had when `count` changes had been logged: '2', or
+        'at most 5' when more than RECENT changes came since."""
+        entry = self.by_array[id(_owner(array))]
+        later = sum(1 for c in entry[3] if c > count)
+        if later == len(entry[3]) and entry[2] > later:
+            return f"at most {entry[2] - later}"
+        return str(entry[2] - later)
 
     def of(self, array: np.ndarray) -> tuple:
         """(count at the last change of `array`'s memory, its number of changes); (0, 0) if none."""
@@ -59,6 +71,7 @@ class ChangeLog:
         return entry[1], entry[2]
 
 
+RECENT = 64  # the changes of one array whose counts are kept
 CHANGES = ChangeLog()
 
 
@@ -91,8 +104,13 @@ class InPlaceMethods:
         return self._changed()
 
     def fill_(self, value):
-        """Every entry set to the number `value`, in place (torch.Tensor.fill_)."""
-        self.data[...] = self._operand("fill_", value)
+        """Every entry set to the number `value` (or a 0-d tensor's), in place
+        (torch.Tensor.fill_); an array of values is copy_'s job."""
+        value = self._operand("fill_", value)
+        if value.ndim:
+            raise ValueError(f"fill_: takes a number or a 0-d tensor, got a value of shape "
+                             f"{value.shape}; to copy values in, use copy_")
+        self.data[...] = value
         return self._changed()
 
     def zero_(self):
@@ -180,9 +198,10 @@ def check_unchanged(fn, output) -> None:
         named = [(f"its input {i}", t) for i, t in enumerate(fn.parents)] + [("its output", output)]
         what, tensor = next(((w, t) for w, t in named if _owner(t.data) is owner),
                             ("an array it saved", None))
-        label = f", {tensor._label()}," if tensor is not None else ""
+        label = f", {tensor._label()}," if tensor is not None else f" of shape {kept.shape}"
         raise RuntimeError(
             f"backward through {fn.name}: {what}{label} was changed in place after "
-            f"{fn.name} ran (its memory is at version {version}); {fn.name} saved it for its "
+            f"{fn.name} ran (its memory is at version {version}; it was at version "
+            f"{CHANGES.version_at(kept, fn.changes)} then); {fn.name} saved it for its "
             f"backward, which would now compute with other values. Change it after backward "
             f"(optimizer.step() goes after loss.backward()), or run the forward again")

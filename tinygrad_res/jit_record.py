@@ -39,8 +39,11 @@ GUARDED_METHODS = {  # Tensor's methods that hand values to Python or change the
     "item": "the step calls item() on a tensor", "numpy": "the step calls numpy() on a tensor",
     "__repr__": "the step prints a tensor", "__bool__": "the step asks bool() of a tensor",
     "zero_grad": "the step calls Tensor.zero_grad()", "requires_grad_": _CHANGING,
+    "__float__": "the step calls float() on a tensor", "__int__": "the step calls int() on a "
+    "tensor", "__array__": "the step hands a tensor to numpy (np.asarray)",
     "any": _COMPARING, "all": _COMPARING, **{name: _COMPARING for name in (
-        "__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__")},
+        "__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__and__", "__or__",
+        "__xor__", "__rand__", "__ror__", "__rxor__", "__invert__")},
     **{name: _CHANGING for name in ("add_", "sub_", "mul_", "fill_", "zero_", "copy_", "set_")}}
 _MISSING = object()
 
@@ -271,13 +274,13 @@ def _recording_apply(eager_apply: Callable) -> Callable:
 
 
 def _recording_backward(eager_backward: Callable) -> Callable:
-    def backward(tensor, grad=None):
+    def backward(tensor, grad=None, **graph_options):  # retain_graph, create_graph
         rec = active()
         if rec is None:
-            return eager_backward(tensor, grad)
+            return eager_backward(tensor, grad, **graph_options)
         rec.begin_backward(tensor, grad)
         try:
-            return eager_backward(tensor, grad)
+            return eager_backward(tensor, grad, **graph_options)
         finally:
             rec.backward = None
 

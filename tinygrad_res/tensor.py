@@ -6,6 +6,7 @@ from typing import Optional
 
 import numpy as np
 
+from .compare import ComparisonMethods
 from .dims import numpy_names
 from .function import backprop
 from .inplace import InPlaceMethods
@@ -53,7 +54,7 @@ def _sizes(args: tuple) -> tuple:
     return args
 
 
-class Tensor(InPlaceMethods):
+class Tensor(ComparisonMethods, InPlaceMethods):
     """An n-dimensional array of floats with reverse-mode automatic differentiation.
 
     Parameters
@@ -67,7 +68,7 @@ class Tensor(InPlaceMethods):
     An op's output also knows how it was made: `grad_fn` is the op (a Function, None for a
     tensor you made), `parents` the tensors it was computed from, `op` the op's name.
     In-place methods (`add_`, `zero_`, ...) live in inplace.py, with the check that keeps them
-    from corrupting a later backward.
+    from corrupting a later backward; comparisons, masks' logic and conversions in compare.py.
 
     >>> x = Tensor([1.0, 2.0, 3.0], requires_grad=True, name="x")
     >>> y = (x * x).sum()
@@ -170,14 +171,21 @@ class Tensor(InPlaceMethods):
         return f"Tensor({', '.join([body] + extras)})"
 
     # ----- gradients --------------------------------------------------------------------
-    def backward(self, grad=None) -> None:
+    def backward(self, grad=None, retain_graph: Optional[bool] = None,
+                 create_graph: bool = False) -> None:
         """Fill `.grad` of every tensor that requires grad and that this one depends on.
 
         Gradients accumulate: call `zero_grad()` (or set `.grad = None`) between steps.
         `grad` is needed only when this tensor is not a scalar: d(loss)/d(self).
         Leaves (parameters) get arrays of their own that may be changed in place; an
         intermediate's `.grad` may share memory with its neighbours' and is for reading.
+        The graph is kept after backward, as if PyTorch's `retain_graph=True` were always
+        given (accepted, and ignored); `create_graph=True` (a graph of the backward pass, for
+        second derivatives) is not supported.
         """
+        if create_graph:
+            raise NotImplementedError("backward: create_graph=True is not supported (the "
+                                      "backward pass runs on numpy arrays, not on tensors)")
         backprop(self, grad)
 
     def zero_grad(self) -> None:
@@ -209,41 +217,6 @@ class Tensor(InPlaceMethods):
             return Tensor._from_op(np.asarray(other, dtype=dtype), None)
         keeps_own = isinstance(other, np.ndarray) and other.dtype.kind == "f"
         return Tensor(other, dtype=None if keeps_own else dtype)
-
-    # ----- comparisons: elementwise, a bool tensor without gradient -----------------------
-    def _compare(self, other, compare, op: str):
-        if isinstance(other, Tensor):
-            other = other.data
-        elif not isinstance(other, (numbers.Number, np.ndarray, list, tuple)):
-            return NotImplemented  # x == None is False, as for any Python object
-        try:
-            result = compare(self.data, other)
-        except ValueError:
-            raise ValueError(f"{op}: cannot broadcast {self.shape} with "
-                             f"{np.shape(other)}") from None
-        return Tensor._from_op(np.asarray(result), None)
-
-    def __eq__(self, other): return self._compare(other, np.equal, "eq")
-    def __ne__(self, other): return self._compare(other, np.not_equal, "ne")
-    def __lt__(self, other): return self._compare(other, np.less, "lt")
-    def __le__(self, other): return self._compare(other, np.less_equal, "le")
-    def __gt__(self, other): return self._compare(other, np.greater, "gt")
-    def __ge__(self, other): return self._compare(other, np.greater_equal, "ge")
-    __hash__ = object.__hash__  # a tensor is a graph node: hashed, as compared in sets, by identity
-
-    def __bool__(self) -> bool:
-        if self.data.size != 1:
-            raise RuntimeError(f"bool: the truth of a tensor with {self.data.size} values is "
-                               f"ambiguous; reduce it first, e.g. (t > 0).all() or .any()")
-        return bool(self.data.item())
-
-    def any(self) -> "Tensor":
-        """Whether any entry is non-zero (true): a 0-d bool tensor."""
-        return Tensor._from_op(np.asarray(self.data.any()), None)
-
-    def all(self) -> "Tensor":
-        """Whether every entry is non-zero (true): a 0-d bool tensor."""
-        return Tensor._from_op(np.asarray(self.data.all()), None)
 
     def __add__(self, other): return ops.Add.apply(self, self._lift(other))
     def __radd__(self, other): return ops.Add.apply(self._lift(other), self)
@@ -369,7 +342,8 @@ class Tensor(InPlaceMethods):
                             f"PyTorch, got {dims}; to reorder every axis use permute(*dims)")
         order = list(range(self.ndim))
         a, b = (_dim_index("transpose", d, self.ndim) for d in dims)
-        order[a], order[b] = order[b], order[a]
+        if order:  # a 0-d tensor takes dims 0 and -1, as in PyTorch, and stays as it is
+            order[a], order[b] = order[b], order[a]
         return ops.Permute.apply(self, dims=tuple(order))
 
     @property

@@ -96,10 +96,14 @@ class Optimizer:
         self.state = [dict() for _ in self.params]
 
     @rerun_on_replay
-    def zero_grad(self) -> None:
-        """Forget the gradients (`.grad = None`, PyTorch's default)."""
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Forget the gradients (`.grad = None`, PyTorch's default), or with
+        `set_to_none=False` set them to zeros in place."""
         for p in self.params:
-            p.grad = None
+            if set_to_none or p.grad is None:
+                p.grad = None
+            else:
+                p.grad[...] = 0
 
     def _gradients(self, add_weight_decay: bool = True):
         """(param, gradient with weight decay added, state) for each param that has a grad."""
@@ -116,7 +120,9 @@ class Optimizer:
 
 
 class SGD(Optimizer):
-    """Stochastic gradient descent, as torch.optim.SGD (dampening 0, no Nesterov):
+    """Stochastic gradient descent, as torch.optim.SGD (dampening 0, no Nesterov; so that
+    `SGD(params, lr, momentum, x)` cannot take PyTorch's dampening x as a weight decay,
+    weight_decay is keyword-only):
 
         g = grad + weight_decay * p
         buf = g on the first step, then buf = momentum * buf + g      (if momentum > 0)
@@ -125,7 +131,7 @@ class SGD(Optimizer):
 
     momentum = group_value("momentum")
 
-    def __init__(self, params: Iterable[Tensor], lr: float, momentum: float = 0.0,
+    def __init__(self, params: Iterable[Tensor], lr: float = 1e-3, momentum: float = 0.0, *,
                  weight_decay: float = 0.0) -> None:
         super().__init__(params, lr, weight_decay,
                          momentum=check_number("SGD", "momentum", momentum))

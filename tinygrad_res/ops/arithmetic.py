@@ -71,6 +71,9 @@ class Neg(Function):
     rule = "flip the sign of the gradient"
 
     def forward(self, a):
+        if a.dtype == bool:  # numpy refuses too, with a message that names no op
+            raise TypeError("neg: a bool tensor has no negative, as in PyTorch; use ~mask for "
+                            "its logical not")
         return -a
 
     def backward(self, grad_output):
@@ -85,6 +88,8 @@ class PowScalar(Function):
     rule = "multiply the gradient by p * a^(p-1)"
 
     def forward(self, a, exponent):
+        if isinstance(exponent, np.generic):  # a numpy scalar would make float32 float64
+            exponent = exponent.item()
         self.exponent = exponent
         self.save_for_backward(a)
         return a ** exponent

@@ -48,6 +48,9 @@ class Mean(Function):
     rule = "copy the gradient to every entry, divided by the number of entries averaged"
 
     def forward(self, a, axis=None, keepdims=False):
+        if a.dtype == bool:  # numpy would average it as 0/1 floats
+            raise TypeError("mean: a bool tensor has no mean, as in PyTorch; count with "
+                            "mask.sum(), or average (mask * 1.0)")
         self.axes = reduced_dims(self.name, axis, a.ndim, keepdims)
         self.keepdims, self.shape = keepdims, a.shape
         self.count = int(np.prod([a.shape[i] for i in self.axes]))
@@ -210,6 +213,8 @@ def var_arguments(op: str, dim, unbiased, correction) -> tuple:
         return dim, 1
     if not isinstance(correction, numbers.Real):
         raise TypeError(f"{op}: correction must be a number, got {correction!r}")
+    if isinstance(correction, np.generic):  # a numpy scalar would make float32 float64
+        correction = correction.item()
     return dim, correction
 
 

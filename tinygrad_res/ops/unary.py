@@ -66,6 +66,8 @@ class LeakyReLU(Function):
     rule = "pass grad where input > 0, grad times the slope elsewhere"
 
     def forward(self, a, negative_slope=0.01):
+        if isinstance(negative_slope, np.generic):  # a numpy scalar would make float32 float64
+            negative_slope = negative_slope.item()
         self.negative_slope = negative_slope
         self.save_for_backward(a)
         return np.where(a > 0, a, a * negative_slope)
