@@ -235,6 +235,10 @@ def test_linear_returns_one_gradient_per_input_shaped_like_it():
     assert [g.shape for g in grads] == [(4, 2, 3), (5, 3), (5,)]
     grads = returned(linear(x, w), np.ones((4, 2, 5)))
     assert len(grads) == 2 and [g.shape for g in grads] == [(4, 2, 3), (5, 3)]
+    v = Tensor(rng.standard_normal(3), requires_grad=True)  # one sample, a vector
+    grads = returned(linear(v, w, b), np.arange(5.0))
+    assert [g.shape for g in grads] == [(3,), (5, 3), (5,)]
+    np.testing.assert_allclose(grads[0], np.arange(5.0) @ w.data, rtol=1e-12)
 
 
 @pytest.mark.task_1_5
