@@ -52,6 +52,13 @@ def tables(result: dict) -> List[dict]:
     return [lesion, gradient]
 
 
+def spread(random: dict) -> list:
+    """Error bars from the mean down to the min and up to the max. When every sample gives the
+    same error, the mean can land a rounding error outside [min, max]: those bars are 0."""
+    return [np.maximum(np.subtract(random["mean"], random["min"]), 0.0),
+            np.maximum(np.subtract(random["max"], random["mean"]), 0.0)]
+
+
 def plot(result: dict, out: Path) -> str:
     from .plotting import PLAIN_COLOR, RESIDUAL_COLOR, save_figure, subplots
     fig, axes = subplots(1, 3, size=(4.6, 3.8))
@@ -64,8 +71,7 @@ def plot(result: dict, out: Path) -> str:
         axes[0].axhline(lesions[family]["intact"], color=colour, ls=":", lw=1)
         random = lesions[family]["random"]
         axes[1].errorbar(random["k"], random["mean"], color=colour, marker="o", label=family,
-                         yerr=[np.subtract(random["mean"], random["min"]),
-                               np.subtract(random["max"], random["mean"])], capsize=2)
+                         yerr=spread(random), capsize=2)
     axes[0].set(title="one block deleted (dotted: intact)", xlabel="deleted block",
                 ylabel="test error %")
     axes[1].set(title="k random identity blocks deleted", xlabel="blocks deleted k",

@@ -7,6 +7,11 @@ backward pass one op at a time: at the `add` of the skip connection the gradient
 both inputs unchanged, and x receives the sum of what comes down the skip and down the branch.
 The same backward steps are printed here as a table.
 
+Two more pages step through real models, each tensor named by the module that made it
+(`viz.name_modules`): out/stepper_resnet8.html (a ResNet-8 on 8x8 images, cross-entropy) and
+out/stepper_resmlp20.html (a 20-block ResMLP, each block folded into one node that opens on
+click). The view follows the current op; the wheel zooms and a drag pans.
+
 The second page, out/block_and_reach.html, puts the stepper above the columns of
 demos/gradient_reach.py (a unit gradient sent down a plain and a residual stack of 20 layers,
 coloured by magnitude): "See the block, and the reach".
@@ -20,7 +25,7 @@ import argparse
 import numpy as np
 
 import nets
-from nets.losses import mse_loss
+from nets.losses import cross_entropy, mse_loss
 from nets.probes import Probe
 from tinygrad_res import Tensor
 
@@ -61,6 +66,26 @@ def residual_block_loss(blocks: int, width: int, seed: int) -> tuple:
     return loss, model
 
 
+def model_stepper_loss(name: str, seed: int) -> tuple:
+    """(loss, viz.name_modules record) of "resnet8" (a ResNet-8 on two 8x8 one-channel images,
+    cross-entropy) or "resmlp<N>" (an N-block width-8 ResMLP, MSE on a batch of 4)."""
+    from tinygrad_res import viz
+
+    rng = np.random.default_rng(seed)
+    if name == "resnet8":
+        model = nets.ResNet(8, num_classes=10, seed=seed)
+        with viz.name_modules(model) as named:
+            x = Tensor(rng.standard_normal((2, 1, 8, 8)), name="images")
+            loss = cross_entropy(model(x), np.array([1, 3]))
+    else:
+        model = nets.ResMLP(int(name.removeprefix("resmlp")), 8, seed=seed)
+        with viz.name_modules(model) as named:
+            x = Tensor(rng.standard_normal((4, 8)), name="x")
+            loss = mse_loss(model(x), Tensor(rng.standard_normal((4, 8)), name="target"))
+    loss.name = "loss"
+    return loss, named
+
+
 def describe_sent(sent) -> str:
     """'x (via skip, summed)' for each input a backward step sends a gradient to."""
     parts = []
@@ -94,12 +119,21 @@ def run(args: argparse.Namespace) -> dict:
     reach = reach_columns(REACH_DEPTH, REACH_WIDTH, args.seed)
     block_page = args.out / "block_and_reach.html"
     block_page.write_text(compose(html, reach, REACH_DEPTH, REACH_WIDTH), encoding="utf-8")
+    model_pages = {}
+    for name, title in (("resnet8", "Step through a ResNet-8's loss"),
+                        ("resmlp20", "Step through a 20-block ResMLP's loss")):
+        model_loss, named = model_stepper_loss(name, args.seed)
+        model_pages[name] = str(viz.save_stepper(model_loss, args.out / f"stepper_{name}.html",
+                                                 names=named, clusters=named.clusters,
+                                                 title=title))
     forward_steps = len(list(viz.trace_forward(loss, names)))
     print(f"\nstep-through page ({forward_steps} forward and {len(steps)} backward steps): "
           f"{page.resolve()}\nwith the reach of a plain and a residual stack beneath it "
-          f"(seed 003's view): {block_page.resolve()}")
+          f"(seed 003's view): {block_page.resolve()}\nreal models, tensors named by module: "
+          f"{', '.join(model_pages.values())}")
     # the report embeds the page named in "pages": the block-and-reach view holds the stepper
     return {"page": str(page), "block_page": str(block_page), "pages": [str(block_page)],
+            "model_pages": model_pages,
             "reach": reach, "forward_steps": forward_steps, "backward_steps": len(steps),
             "loss": loss.item(), "tables": [table], "figures": []}
 

@@ -6,7 +6,7 @@
     >>> torch_model = to_torch(model)            # doctest: +SKIP
     >>> from_torch(model, torch_model)           # doctest: +SKIP
 
-(The lines marked SKIP need PyTorch; tests/test_nets_export.py runs them.) `torch_model`
+(The lines marked SKIP need PyTorch; tests/test_nets_export*.py run them.) `torch_model`
 continues where `model` stopped: same outputs, same gradients, same running statistics.
 
 Every module keeps its name, so `to_torch(model).state_dict()` has exactly the keys of
@@ -14,6 +14,12 @@ Every module keeps its name, so `to_torch(model).state_dict()` has exactly the k
 is (out_features, in_features), Conv2d's (out, in, kh, kw)), and batch norms carry
 running_mean, running_var and num_batches_tracked. Each module's train / eval mode is copied
 too. torch is optional: it is imported when one of these functions is called.
+
+Where torch.nn has the module, the twin is torch.nn's own: MultiheadAttention, and for a
+TransformerBlock torch.nn.TransformerEncoderLayer (dropout 0, batch_first, norm_first =
+pre_norm), called as PyTorch calls it: `block(x, src_mask=mask, is_causal=True)` where the
+nets block takes `block(x, is_causal=True)` and builds the mask itself (a CausalLM's twin does
+that for its blocks).
 """
 from __future__ import annotations
 
@@ -22,7 +28,8 @@ from typing import Dict, Mapping
 
 import numpy as np
 
-from . import activations, blocks, conv, dropout, embedding, layers, mlp, resnet
+from . import (activations, attention, blocks, conv, dropout, embedding, imagenet, layers, mlp,
+               resnet, transformer, variants)
 from .module import Module, ModuleList, Sequential
 from .export_torch import torch_classes
 
@@ -59,11 +66,23 @@ def _leaf(module: Module):
                     affine=module.weight is not None, dtype=_dtype(module))
     if kind is conv.Conv2d:
         return nn.Conv2d(module.in_channels, module.out_channels, module.kernel_size,
-                         stride=module.stride, padding=module.padding,
-                         bias=module.bias is not None, dtype=_dtype(module))
-    if kind in (conv.MaxPool2d, conv.AvgPool2d):
-        pool = nn.MaxPool2d if kind is conv.MaxPool2d else nn.AvgPool2d
-        return pool(module.kernel_size, stride=module.stride)
+                         stride=module.stride, padding=module.padding, dilation=module.dilation,
+                         groups=module.groups, bias=module.bias is not None,
+                         dtype=_dtype(module))
+    if kind is conv.MaxPool2d:
+        return nn.MaxPool2d(module.kernel_size, stride=module.stride, padding=module.padding)
+    if kind is conv.AvgPool2d:
+        return nn.AvgPool2d(module.kernel_size, stride=module.stride, padding=module.padding,
+                            count_include_pad=module.count_include_pad)
+    if kind is attention.MultiheadAttention:
+        return nn.MultiheadAttention(module.embed_dim, module.num_heads,
+                                     bias=module.in_proj_bias is not None,
+                                     batch_first=module.batch_first, dtype=_dtype(module))
+    if kind is transformer.TransformerBlock:  # nets has no dropout there: torch's p is 0
+        return nn.TransformerEncoderLayer(
+            module.linear1.in_features, module.self_attn.num_heads,
+            module.linear1.out_features, dropout=0.0, layer_norm_eps=module.norm1.eps,
+            batch_first=True, norm_first=module.pre_norm, dtype=_dtype(module))
     if kind is conv.AdaptiveAvgPool2d:
         return nn.AdaptiveAvgPool2d(module.output_size)
     if kind.__module__ == activations.__name__:  # torch.nn's names and constructor arguments
@@ -81,10 +100,14 @@ def _leaf(module: Module):
     return simple[kind]() if kind in simple else None
 
 
+_SETTINGS = {variants.ScaledResidualLayer: ("scale",), transformer.CausalLM: ("max_len",)}
+
+
 def _composite(module: Module, children: Dict[str, object]):
     """The torch twin of a nets block or network holding `children` (its own children,
     converted) under the same names; None if nets has no such class."""
-    nn, twins = _torch().nn, torch_classes()
+    torch, twins = _torch(), torch_classes()
+    nn = torch.nn
     kind = type(module)
     if kind is Sequential:
         return nn.Sequential(*children.values())
@@ -97,13 +120,24 @@ def _composite(module: Module, children: Dict[str, object]):
                blocks.BottleneckBlock: twins.BottleneckBlock,
                blocks.HighwayLayer: twins.HighwayLayer, resnet.BasicBlock: twins.BasicBlock,
                resnet.PreActBasicBlock: twins.PreActBasicBlock,
-               resnet.Bottleneck: twins.Bottleneck, resnet.ResNet: twins.ResNet}
+               resnet.Bottleneck: twins.Bottleneck, resnet.ResNet: twins.ResNet,
+               imagenet.ImageNetResNet: twins.ImageNetResNet,
+               variants.ScaledResidualLayer: twins.ScaledResidualLayer,
+               variants.ReZeroLayer: twins.ReZeroLayer,
+               variants.GatedResidualLayer: twins.GatedResidualLayer,
+               transformer.CausalLM: twins.CausalLM}
     if kind in chains:
         twin = twins.Chain(chains[kind], kind.__name__)
     elif kind in mirrors:
         twin = mirrors[kind]()
     else:
         return None
+    for name in _SETTINGS.get(kind, ()):  # plain numbers the forward reads
+        setattr(twin, name, getattr(module, name))
+    for name, param in module._parameters.items():  # its own (a nets.Parameter), e.g. alpha
+        value = None if param is None else nn.Parameter(
+            torch.zeros(param.shape, dtype=getattr(torch, str(param.dtype))))
+        twin.register_parameter(name, value)  # the values are loaded with the state dict
     if kind in (resnet.BasicBlock, resnet.PreActBasicBlock, resnet.Bottleneck):
         twin.shortcut = None  # a plain block has none; a residual one sets it just below
     for name, child in children.items():

@@ -5,6 +5,9 @@ puts them together). Each forward is the nets forward, line for line, on torch t
     nets.blocks.PreActBlock    fc2(relu(norm2(fc1(relu(norm1(x)))))) + shortcut(x)
     nets.PreActBasicBlock      ... + (x if the shortcut is the identity else shortcut(pre)),
                                pre = relu(bn1(x)): a projection reads the pre-activated input
+    nets.variants.ReZeroLayer  x + alpha * relu(linear(x)), alpha an nn.Parameter
+    nets.transformer.CausalLM  its blocks are torch.nn.TransformerEncoderLayer (dropout 0),
+                               called with the causal mask: block(x, src_mask, is_causal=True)
 
 The classes are made on first use, so importing nets never imports torch.
 """
@@ -109,8 +112,44 @@ def torch_classes() -> SimpleNamespace:
                 h = block(h)
             return self.fc(self.pool(self.head(h)))
 
+    class ImageNetResNet(nn.Module):
+        def forward(self, x):
+            h = self.maxpool(self.relu(self.bn1(self.conv1(x))))
+            for stage in (self.layer1, self.layer2, self.layer3, self.layer4):
+                h = stage(h)
+            return self.fc(self.avgpool(h))
+
+    class ScaledResidualLayer(nn.Module):
+        def forward(self, x):
+            return x + self.scale * self.relu(self.linear(x))
+
+    class ReZeroLayer(nn.Module):
+        def forward(self, x):
+            return x + self.alpha * self.relu(self.linear(x))
+
+    class GatedResidualLayer(nn.Module):
+        def forward(self, x):
+            return x + torch.sigmoid(self.gate(x)) * self.relu(self.linear(x))
+
+    class CausalLM(nn.Module):
+        """ids (N, T) -> logits (N, T, vocab); ids a LongTensor or an integer array."""
+
+        def forward(self, ids):
+            ids = torch.as_tensor(ids)
+            if ids.ndim != 2 or ids.shape[1] > self.max_len:
+                raise ValueError(f"CausalLM: ids must be (N, T) with T <= max_len = "
+                                 f"{self.max_len}, got shape {tuple(ids.shape)}")
+            length = ids.shape[1]
+            x = self.token(ids) + self.position(torch.arange(length, device=ids.device))
+            mask = torch.ones(length, length, dtype=torch.bool, device=ids.device).triu(1)
+            for block in self.blocks:  # True above the diagonal: a later key is not attended
+                x = block(x, src_mask=mask, is_causal=True)
+            return self.head(self.norm(x))
+
     return SimpleNamespace(
         GlobalAvgPool2d=GlobalAvgPool2d, PlainLayer=PlainLayer, ResidualLayer=ResidualLayer,
         Chain=Chain, PostActBlock=PostActBlock, PreActBlock=PreActBlock,
         BottleneckBlock=BottleneckBlock, HighwayLayer=HighwayLayer, BasicBlock=BasicBlock,
-        PreActBasicBlock=PreActBasicBlock, Bottleneck=Bottleneck, ResNet=ResNet)
+        PreActBasicBlock=PreActBasicBlock, Bottleneck=Bottleneck, ResNet=ResNet,
+        ImageNetResNet=ImageNetResNet, ScaledResidualLayer=ScaledResidualLayer,
+        ReZeroLayer=ReZeroLayer, GatedResidualLayer=GatedResidualLayer, CausalLM=CausalLM)

@@ -17,11 +17,18 @@ both seed 001 measurements come from one pass:
     5
     >>> len(weight_grad_norms(model))    # || d loss / d W || of each Linear layer
     5
+
+A Probe shows itself as a table, one row per watched module (its output's shape and std, the
+norm of the gradient reaching it): as text in a terminal (repr), and in a notebook as an HTML
+table with a bar per number (`_repr_html_`, self-contained: no script, no file), the gradient
+norms on a log scale so that one that vanishes over many layers shows as a shrinking bar.
 """
 from __future__ import annotations
 
+import html
+import math
 from collections import OrderedDict
-from typing import Dict, Iterable, List, Mapping, Union
+from typing import Dict, Iterable, List, Mapping, Optional, Tuple, Union
 
 import numpy as np
 
@@ -94,18 +101,108 @@ class Probe:
             norms.append(float(np.linalg.norm(tensor.grad)))
         return np.array(norms)
 
+    # ----- display ----------------------------------------------------------------------
+    def _rows(self) -> List[Tuple[str, Optional[tuple], Optional[float], Optional[float]]]:
+        """(name, output shape, output std, gradient norm) per module, None where not known."""
+        rows = []
+        for name in self.modules:
+            tensor = self.outputs.get(name)
+            if tensor is None:
+                rows.append((name, None, None, None))
+                continue
+            grad = None if tensor.grad is None else float(np.linalg.norm(tensor.grad))
+            rows.append((name, tensor.shape, float(np.std(tensor.data)), grad))
+        return rows
+
+    def _state(self, rows) -> str:
+        if all(row[1] is None for row in rows):
+            return "nothing recorded yet: run a forward pass inside `with probe:`"
+        if any(row[3] is None for row in rows):
+            return "no gradients yet: call backward() on a loss computed inside `with probe:`"
+        return "after a forward and a backward pass"
+
+    def __repr__(self) -> str:
+        rows = self._rows()
+        width = max(len("module"), *(len(row[0]) for row in rows))
+        lines = [f"Probe of {len(rows)} module(s): {self._state(rows)}",
+                 f"{'module':<{width}}  {'output shape':<16}  {'output std':>10}  "
+                 f"{'grad norm':>10}"]
+        for name, shape, std, grad in rows:
+            lines.append(f"{name:<{width}}  {_text(shape):<16}  {_number(std):>10}  "
+                         f"{_number(grad):>10}")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def to_html(self, grad_range: Optional[Tuple[float, float]] = None) -> str:
+        """The HTML table a notebook shows. The gradient norms' log scale spans the decades
+        they fill, or `grad_range` = (low, high), e.g. one range for two probes shown side by
+        side: `display(HTML(probe.to_html(grad_range=(1e-15, 10))))`."""
+        rows = self._rows()
+        stds = [row[2] for row in rows]
+        grads = [row[3] for row in rows]
+        if grad_range is not None:
+            if not (len(grad_range) == 2 and 0 < grad_range[0] < grad_range[1]):
+                raise ValueError(f"Probe.to_html: grad_range must be (low, high) with "
+                                 f"0 < low < high, got {grad_range!r}")
+            low, high = (math.log10(value) for value in grad_range)
+        else:
+            logs = [math.log10(g) for g in grads if g is not None and g > 0]
+            low = math.floor(min(logs)) if logs else 0
+            high = max(math.ceil(max(logs)) if logs else 1, low + 1)
+        top = max([value for value in stds if value is not None] + [0.0])
+        cells = []
+        for (name, shape, std, grad) in rows:
+            std_bar = _bar(None if std is None else (std / top if top > 0 else 0.0), "#4c78a8")
+            grad_share = None if grad is None else (
+                (math.log10(grad) - low) / (high - low) if grad > 0 else 0.0)
+            cells.append(
+                f"<tr><td{_PAD}><code>{html.escape(name)}</code></td><td{_PAD}>{_text(shape)}"
+                f"</td><td{_PAD}>{std_bar} {_number(std)}</td><td{_PAD}>"
+                f"{_bar(grad_share, '#e45756')} {_number(grad)}</td></tr>")
+        head = ("<tr><th>module</th><th>output shape</th><th>output std (linear)</th>"
+                f"<th>&#8214;&#8706;loss/&#8706;output&#8214; (log scale, "
+                f"{10 ** low:.0e} to {10 ** high:.0e})</th></tr>")
+        return (f'<div class="nets-probe"><p style="margin: 0 0 4px 0">Probe of {len(rows)} '
+                f"module(s): {html.escape(self._state(rows))}</p>"
+                f'<table style="border-collapse: collapse; font-size: 12px">{head}'
+                f'{"".join(cells)}</table></div>')
+
+
+_PAD = ' style="padding: 1px 8px; text-align: left; white-space: nowrap"'
+
+
+def _text(shape: Optional[tuple]) -> str:
+    return "-" if shape is None else str(tuple(shape))
+
+
+def _number(value: Optional[float]) -> str:
+    return "-" if value is None else f"{value:.3e}"
+
+
+def _bar(share: Optional[float], colour: str) -> str:
+    """An inline bar `share` (0 to 1) of 10em long, or nothing when the value is unknown."""
+    if share is None:
+        return ""
+    length = 10 * min(max(share, 0.0), 1.0)
+    return (f'<span style="display: inline-block; width: {length:.2f}em; height: 0.8em; '
+            f'background: {colour}; vertical-align: middle"></span>'
+            f'<span style="display: inline-block; width: {10 - length:.2f}em"></span>')
+
 
 def probe_layers(model: Module, part: str = "output") -> Probe:
     """A Probe on each layer of a PlainMLP / ResMLP: `part` is "output" (the layer's output,
     for ResMLP the residual stream x + relu(Wx + b)), "branch" (relu(Wx + b)) or "pre"
-    (Wx + b)."""
+    (Wx + b). Each is named as in the model ("layers.0", "layers.0.relu", ...)."""
     if part not in _LAYER_PARTS:
         raise ValueError(f"probe_layers: part must be one of {sorted(_LAYER_PARTS)}, "
                          f"got {part!r}")
     attribute = _LAYER_PARTS[part]
-    layers = list(model.layers)
-    return Probe([layer if attribute is None else getattr(layer, attribute)
-                  for layer in layers])
+    suffix = "" if attribute is None else f".{attribute}"
+    return Probe(OrderedDict((f"layers.{i}{suffix}",
+                              layer if attribute is None else getattr(layer, attribute))
+                             for i, layer in enumerate(model.layers)))
 
 
 def weight_grad_norms(model: Module) -> np.ndarray:

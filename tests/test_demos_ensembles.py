@@ -58,3 +58,12 @@ def test_ensembles_quick(tmp_path):
     assert lesions["plain"]["deleted"][1:] == [None, None]
     assert set(result["verdict"]) >= {"holds", "residual_degrades_gracefully", "plain_collapses"}
     assert "state" not in result["training"]["residual"]
+
+
+def test_error_bars_are_never_negative_when_every_sample_agrees():
+    from demos.ensembles_report import spread
+    mean = float(np.mean([0.1, 0.1, 0.1]))  # 0.1 + 1.4e-17: above the max
+    assert mean - 0.1 > 0
+    low, high = spread({"mean": [mean, 3.0], "min": [0.1, 2.0], "max": [0.1, 5.0]})
+    assert (low >= 0).all() and (high >= 0).all()
+    np.testing.assert_allclose([low[1], high[1]], [1.0, 2.0])

@@ -103,6 +103,11 @@ def test_stepper(tmp_path):
     rows = result["tables"][0]["rows"]
     assert [row[1] for row in rows] == ["mean", "mul", "sub", "add", "relu", "linear"]
     assert rows[3][4].startswith("x (via skip)") and rows[5][4].startswith("x (summed)")
+    resnet = (tmp_path / "stepper_resnet8.html").read_text(encoding="utf-8")
+    assert result["model_pages"]["resnet8"] == str(tmp_path / "stepper_resnet8.html")
+    assert "blocks.0.bn1 \u2192 output" in resnet and "blocks.0.conv1.weight" in resnet
+    resmlp = (tmp_path / "stepper_resmlp20.html").read_text(encoding="utf-8")
+    assert resmlp.count('<div id="block-c') == 20  # each block folded, its inside drawn
 
 
 def seed004_reference_losses(X, y, depth, seed, lr, momentum, steps, residual=False):

@@ -1,4 +1,6 @@
 """Probes read activation std and gradient norms per layer, checked against nets.manual."""
+import re
+
 import numpy as np
 import pytest
 
@@ -85,12 +87,59 @@ def test_probe_errors():
     with pytest.raises(ValueError, match="part must be one of .* got 'post'"):
         probe_layers(model, "post")
     probe = probe_layers(model)
-    with pytest.raises(RuntimeError, match="module.s. 0, 1 produced no output"):
+    with pytest.raises(RuntimeError, match="module.s. layers.0, layers.1 produced no output"):
         probe.activation_std()
     with probe:
         model(Tensor(np.ones((1, 3))))
-    with pytest.raises(RuntimeError, match="the output of module 0 has no gradient"):
+    with pytest.raises(RuntimeError, match="the output of module layers.0 has no gradient"):
         probe.grad_norm()
     with pytest.raises(RuntimeError, match="weight_grad_norms: layers.0.linear.weight has no "
                                            "gradient"):
         weight_grad_norms(model)
+
+
+def _bar_lengths(page: str) -> list:
+    """The length (em) of each coloured bar in a Probe's HTML, in order."""
+    return [float(w) for w in re.findall(r"width: ([0-9.]+)em; height", page)]
+
+
+def test_probe_shows_itself_as_text_and_as_html(rng):
+    model = nets.seed001_network(residual=False, depth=4, width=8, seed=0)
+    probe = probe_layers(model, "branch")
+    assert "nothing recorded yet" in repr(probe) and "layers.3.relu" in repr(probe)
+    assert "nothing recorded yet" in probe._repr_html_()
+    x = Tensor(rng.uniform(-1, 1, (16, 8)))
+    with probe:
+        loss = mse_loss(model(x), x)
+    assert "no gradients yet: call backward()" in repr(probe)
+    loss.backward()
+    text, page = repr(probe), probe._repr_html_()
+    assert "after a forward and a backward pass" in text
+    stds, grads = probe.activation_std(), probe.grad_norm()
+    for i, line in enumerate(text.splitlines()[2:]):
+        assert line.split() == [f"layers.{i}.relu", "(16,", "8)", f"{stds[i]:.3e}",
+                                f"{grads[i]:.3e}"]
+    assert page.count("<tr>") == 5 and "<script" not in page
+    lengths = _bar_lengths(page)
+    std_bars, grad_bars = lengths[0::2], lengths[1::2]
+    np.testing.assert_allclose(std_bars, 10 * stds / stds.max(), atol=0.005)
+    low, high = np.floor(np.log10(grads.min())), np.ceil(np.log10(grads.max()))
+    np.testing.assert_allclose(grad_bars, 10 * (np.log10(grads) - low) / (high - low),
+                               atol=0.005)
+    assert f"(log scale, {10 ** low:.0e} to {10 ** high:.0e})" in page
+
+
+def test_probe_html_takes_one_gradient_range_escapes_names_and_draws_zeros(rng):
+    first, second = nets.Linear(3, 3, seed=0), nets.Linear(3, 3, seed=1)
+    probe = Probe({"<first>": first, "second": second})
+    x = Tensor(rng.standard_normal((2, 3)))
+    with probe:
+        out = second(first(x))
+    (out * 0.0).sum().backward()  # every gradient exactly zero: no log of 0
+    page = probe.to_html(grad_range=(1e-6, 1e2))
+    assert "<code>&lt;first&gt;</code>" in page and "<first>" not in page
+    assert "(log scale, 1e-06 to 1e+02)" in page
+    assert _bar_lengths(page)[1::2] == [0.0, 0.0]
+    for bad in [(1.0, 1.0), (0.0, 1.0), (1.0,)]:
+        with pytest.raises(ValueError, match="Probe.to_html: grad_range must be"):
+            probe.to_html(grad_range=bad)

@@ -3,7 +3,7 @@
 Always: they are jupytext percent scripts with teaching text, and no .ipynb is committed.
 With `-m notebooks` (make notebooks-test, CI, after notebooks/execute.py ran them): each
 executed notebook finished without an error, the stepper notebook holds the inline stepper
-(and it steps in a real Chromium), and the demos' figures and progress bars were drawn in the
+(and it steps in a real Chromium), the demos' figures, progress bars and probes were drawn in the
 cells' outputs by the real kernel.
 """
 import html
@@ -134,3 +134,19 @@ def test_demo_figures_and_progress_bars_are_drawn_in_the_outputs(executed):
             if "<progress" in o["data"]["text/html"]]
     assert bars and all(re.search(r"\] (\d+)/\1 ", bar) for bar in bars), bars  # all finished
     assert any(bar.startswith("depth sweep [") for bar in bars)
+
+
+@pytest.mark.notebooks
+def test_the_probes_display_inline(executed):
+    """Notebook 03 shows a Probe as a cell's value (its _repr_html_) and two more on one
+    gradient scale; each is a table of the 20 layers with a bar per number."""
+    tables = [o["data"] for o in outputs(executed["03"], "text/html")
+              if 'class="nets-probe"' in o["data"]["text/html"]]
+    assert len(tables) == 2, len(tables)
+    value, side_by_side = tables
+    assert value["text/plain"].startswith("Probe of 20 module(s): after a forward and a "
+                                          "backward pass")
+    assert value["text/html"].count("<tr>") == 21
+    assert side_by_side["text/html"].count('class="nets-probe"') == 2
+    assert "(log scale, 1e-16 to 1e+01)" in side_by_side["text/html"]
+    assert side_by_side["text/html"].count("<code>layers.19</code>") == 2

@@ -18,6 +18,7 @@ imported on first use so that `viz.scope` (used by nets while building graphs) n
 """
 from .example import residual_mlp_example
 from .inline import Stepper, show_stepper
+from .naming import name_modules
 from .renderer import RendererNotFound, find_renderer, pipe, render
 from .scope import ScopeFrame, current_scope, scope, scope_of
 from .summary import format_array
@@ -32,7 +33,7 @@ __all__ = ["draw_graph", "GraphView", "COLOURS", "render", "pipe", "find_rendere
            "RendererNotFound", "scope", "scope_of", "current_scope", "ScopeFrame",
            "trace_backward", "trace_forward", "gradients_after", "BackwardStep", "ForwardStep",
            "GradientSent", "TensorRef", "format_backward_step", "format_forward_step",
-           "print_trace", "format_array", "save_stepper", "stepper_html",
+           "print_trace", "format_array", "save_stepper", "stepper_html", "name_modules",
            "residual_mlp_example"]
 
 

@@ -46,6 +46,8 @@ class Layout:
     clusters: list     # every drawn Cluster, outer before inner
     edges: list
     skips: set         # (id of an add's output, input slot) of each skip connection
+    frames: dict = field(default_factory=dict)    # tensor or op id -> its ScopeFrame (or None)
+    by_frame: dict = field(default_factory=dict)  # ScopeFrame -> Cluster, folded ones' insides too
 
 
 def edge_id(source: str, target: str, slot: int = 0) -> str:
@@ -126,9 +128,10 @@ def build_layout(root, clusters: ClusterSpec = "scope", max_depth: Optional[int]
             ordered.setdefault(frame, None)
     by_frame = _make_clusters(list(ordered), max_depth, max_clusters)
 
-    display, home = {}, {}
+    display, home, node_frames = {}, {}, {}
 
     def place(node_id: str, frame: Optional[ScopeFrame], is_op: bool, keep: bool) -> None:
+        node_frames[node_id] = frame
         chain = [by_frame[f] for f in reversed(parent_chain(frame))]  # outermost first
         for cluster in chain:
             cluster.op_count += is_op
@@ -155,7 +158,8 @@ def build_layout(root, clusters: ClusterSpec = "scope", max_depth: Optional[int]
         if cluster is not None:
             cluster.members.append(node_id)
     skips = index.skip_slots()
-    return Layout(index, display, home, visible, _edges(index, display, skips), skips)
+    return Layout(index, display, home, visible, _edges(index, display, skips), skips,
+                  node_frames, by_frame)
 
 
 def _edges(index: GraphIndex, display: dict, skips: set) -> list:

@@ -95,8 +95,17 @@ def _scope_name(tensor) -> Optional[str]:
     return None if frame is None else "/".join(frame.path)
 
 
-def _rule(fn) -> str:
-    return f"{fn.name}: {fn.rule}"
+def op_text(fn) -> dict:
+    """What the views say about an op (its class, or an op recorded in a graph): what it
+    computes, its backward rule in words, and its local derivatives, one per line.
+
+    >>> from tinygrad_res.ops import Mul
+    >>> op_text(Mul)["derivative"]
+    'dz/da = b\\ndz/db = a'
+    """
+    forward, derivatives = fn.formula()
+    return {"computes": forward, "rule": f"{fn.name}: {fn.rule}",
+            "derivative": "\n".join(derivatives)}
 
 
 def trace_forward(root, names: Names = None) -> Iterator[ForwardStep]:
@@ -109,7 +118,7 @@ def trace_forward(root, names: Names = None) -> Iterator[ForwardStep]:
     for number, t in enumerate(index.ops()):
         yield ForwardStep(number, t.op, index.op_id(t), _ref(index, t),
                           tuple(_ref(index, p) for p in t.parents),
-                          tuple(p.data for p in t.parents), t.data, t.grad_fn.formula()[0],
+                          tuple(p.data for p in t.parents), t.data, op_text(t.grad_fn)["computes"],
                           _scope_name(t))
 
 
@@ -149,8 +158,9 @@ def trace_backward(loss, grad=None, names: Names = None) -> Iterator[BackwardSte
                 _ref(index, parent), contribution, previous, total,
                 via_skip=(id(node), slot) in skips,
                 broadcast_from=None if np.shape(raw) == parent.shape else tuple(np.shape(raw))))
+        text = op_text(fn)
         steps.append(BackwardStep(len(steps), fn.name, index.op_id(node), _ref(index, node),
-                                  node_grad, _rule(fn), "   ".join(fn.formula()[1]),
+                                  node_grad, text["rule"], text["derivative"].replace("\n", "   "),
                                   tuple(sent), _scope_name(node)))
 
     backprop(loss, grad, write_grad=False, on_step=record)
