@@ -14,7 +14,7 @@ import numpy as np
 
 import nets
 import tinygrad_res
-from nets.losses import mse_loss
+from demos.depth_sweep_core import identity_step
 from tinygrad_res import Tensor
 
 from .mlp_training import Trainer, compare, engine_trainer, make_trainers, take_in_turn
@@ -31,9 +31,7 @@ def jit_trainer(model: nets.ResMLP, batches: List[np.ndarray], optimizer: str, l
 
     @tinygrad_res.jit
     def train_step(x):
-        loss = mse_loss(model(x), x)
-        opt.zero_grad()
-        loss.backward()
+        loss = identity_step(model, opt, x)
         opt.step()
         return loss
 

@@ -16,7 +16,7 @@ from typing import Callable, List, NamedTuple
 import numpy as np
 
 import nets
-from nets.losses import mse_loss
+from demos.depth_sweep_core import identity_step
 from nets.manual import mlp_loss_and_grads
 from tinygrad_res import Tensor
 
@@ -47,9 +47,7 @@ def engine_trainer(model: nets.ResMLP, batches: List[np.ndarray], optimizer: str
 
     def train() -> None:
         for x in next_inputs():
-            loss = mse_loss(model(x), x)
-            opt.zero_grad()
-            loss.backward()
+            loss = identity_step(model, opt, x)
             opt.step()
         losses[0] = loss
 

@@ -122,7 +122,7 @@ def judge_leaks(course: Course, leaks: List[Leak], number: Optional[int] = None
         if known is None:
             problems.append(f"leak: {leak.describe()}")
         else:
-            notes.append(f"known leak (phase 2 removes it): {leak.describe()}; {known.reason}")
+            notes.append(f"known leak (accepted in the toml): {leak.describe()}; {known.reason}")
     for task in course.tasks:
         if task.id not in chosen:
             continue

@@ -2,7 +2,7 @@
 
 Every expression or statement that lies inside one of the task's TASK regions (and inside a
 function) gets the changes below; each one is a **mutant**, named by the function and the
-code it changes, e.g. "Mul.backward: `grad_output * b` -> `grad_output / b`". Mutants whose
+code it changes, e.g. "PowScalar.backward: `p - 1` -> `p + 1`". Mutants whose
 function comes out identical (as an AST) to the solution's or to an earlier mutant's are
 dropped. The operators:
 
@@ -53,7 +53,7 @@ class Mutant:
     path: str
     qualname: str     # the function whose code the mutant replaces
     line: int
-    id: str           # "Mul.backward: `grad_output * b` -> `grad_output / b`"
+    id: str           # "PowScalar.backward: `p - 1` -> `p + 1`"
     node: int         # position of the changed node in ast.walk(module)
     variant: int      # which of that node's changes
 

@@ -92,6 +92,19 @@ def _all_finite(arrays) -> bool:
     return all(np.isfinite(a).all() for a in arrays)
 
 
+def identity_step(model, optimizer, x: Tensor) -> Tensor:
+    """The gradients of one step of the identity task (seed 000's and 001's): the MSE loss of
+    model(x) against x itself, with the optimizer's gradients zeroed first, then backward.
+    Returns the loss; the update (optimizer.step()) is the caller's, after any clipping.
+    demos/distant_identity.py and bench/ train with it too."""
+    # BEGIN TASK 5.2
+    loss = mse_loss(model(x), x)  # the target is the input: the identity task
+    optimizer.zero_grad()
+    loss.backward()
+    # END TASK 5.2
+    return loss
+
+
 def train_autodiff(cell: Cell, data: np.ndarray,
                    on_epoch: Optional[Callable[[], None]] = None) -> _Curve:
     """Train seed 000's network for `cell` with the engine: loss.backward(), then SGD.
@@ -105,11 +118,7 @@ def train_autodiff(cell: Cell, data: np.ndarray,
     optimizer = nets.optim.SGD(params, lr=cell.lr)
 
     def step(x: Tensor) -> Tensor:
-        # BEGIN TASK 5.2
-        loss = mse_loss(model(x), x)  # the target is the input: the identity task
-        optimizer.zero_grad()
-        loss.backward()
-        # END TASK 5.2
+        loss = identity_step(model, optimizer, x)
         if cell.clip is not None:
             factor = clip_factor([p.grad for p in params], cell.clip)
             if factor != 1.0:
@@ -133,21 +142,24 @@ def train_autodiff(cell: Cell, data: np.ndarray,
 
 def train_manual(cell: Cell, data: np.ndarray,
                  on_epoch: Optional[Callable[[], None]] = None) -> _Curve:
-    """The same training with nets/manual.py's hand-written numpy backprop (no engine)."""
+    """The same training with nets/manual.py's hand-written numpy backprop (no autodiff)."""
     model = nets.seed000_network(cell.depth, cell.family == "residual", cell.width,
                                  cell.network_seed)
-    weights = [layer.weight.data.copy() for layer in model.linears()]
-    biases = [layer.bias.data.copy() for layer in model.linears()]
+    # the update is nets.optim.SGD's (task 5.1) on the hand-computed gradients: the same rule
+    # as the autodiff run, written once
+    params = [Tensor(p.data.copy(), requires_grad=True) for p in model.parameters()]
+    weights, biases = [p.data for p in params[0::2]], [p.data for p in params[1::2]]
+    optimizer = nets.optim.SGD(params, lr=cell.lr)
     curve = _Curve()
     for _ in range(cell.epochs):
         for row in data:
             x = row[None, :]
             loss, grads = mlp_loss_and_grads(weights, biases, x, x,
                                              residual=cell.family == "residual")
-            step = cell.lr * clip_factor(grads, cell.clip)
-            for i in range(cell.depth):  # grads are [dW_1, db_1, dW_2, db_2, ...]
-                weights[i] -= step * grads[2 * i]
-                biases[i] -= step * grads[2 * i + 1]
+            factor = clip_factor(grads, cell.clip)
+            for p, grad in zip(params, grads):  # grads are [dW_1, db_1, dW_2, db_2, ...]
+                p.grad = grad if factor == 1.0 else grad * factor
+            optimizer.step()
             if not curve.add_sample(float(loss), _all_finite(weights + biases)):
                 return curve
         curve.end_epoch()

@@ -22,6 +22,7 @@ from nets.probes import probe_layers, weight_grad_norms
 from tinygrad_res import Tensor
 
 from .cli import Progress, make_main, nonnegative_int, positive_float, positive_int
+from .depth_sweep_core import identity_step
 from .distant_identity_report import figures, tables
 
 SUMMARY = ("Seed 001: 20-layer plain vs residual MLP learning y = x with Adam; loss, "
@@ -75,10 +76,7 @@ def train(residual: bool, args: argparse.Namespace, seed: int, bar: Progress) ->
     before = measure(model, batches[0])
     losses = []
     for x in batches:
-        xt = Tensor(x)
-        loss = mse_loss(model(xt), xt)  # the target is the input
-        optimizer.zero_grad()
-        loss.backward()
+        loss = identity_step(model, optimizer, Tensor(x))  # the target is the input
         optimizer.step()
         losses.append(loss.item())
         bar.update()

@@ -33,9 +33,11 @@ def torch_classes() -> SimpleNamespace:
         def forward(self, x):
             return self.relu(self.linear(x))
 
-    class ResidualLayer(nn.Module):
+    class ResidualLayer(PlainLayer):
+        """The plain layer with the input added back."""
+
         def forward(self, x):
-            return x + self.relu(self.linear(x))
+            return x + super().forward(x)
 
     class Chain(nn.Module):
         """PlainMLP / ResMLP (`layers`) and ResidualStack / DeepResNet (`blocks`): one after

@@ -99,7 +99,7 @@ def test_a_known_leak_is_a_note_and_a_stale_one_a_problem(tmp_path):
     leaks = find_leaks(root, course, files, scan_regions(root, files))
     problems, notes = judge_leaks(course, leaks)
     assert problems == [] and len(notes) == 1
-    assert notes[0].startswith("known leak (phase 2 removes it): task 1.1: pkg/reference.py")
+    assert notes[0].startswith("known leak (accepted in the toml): task 1.1: pkg/reference.py")
     assert notes[0].endswith("; kept for the hidden tests")
     assert judge_leaks(course, [])[0] == [
         "task 1.1: the known leak in pkg/reference.py is no longer found: remove it from "

@@ -126,7 +126,7 @@ def test_residual_depth_100_diverges_under_the_seed_recipe_and_clipping_rescues_
     assert rescued["diverged"] is None and math.isfinite(rescued["final"])
 
 
-@pytest.mark.task_5_2
+@pytest.mark.task_5_3  # the eager step is the one that clips
 def test_the_replayed_step_trains_exactly_as_the_eager_one():
     """Without clipping the sweep's step runs under tinygrad_res.jit; a clip too large to act
     keeps the same step eager: the two must agree bit for bit."""
@@ -166,6 +166,7 @@ def test_cell_rejects_bad_settings():
 
 
 # ----- distant identity (seed 001) ---------------------------------------------------------
+@pytest.mark.task_5_2  # its training step is identity_step
 def test_distant_identity_quick(tmp_path):
     result = run_demo("distant_identity", ["--quick", "--out", str(tmp_path)])
     plain, residual = result["plain"], result["residual"]

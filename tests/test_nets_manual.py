@@ -63,50 +63,6 @@ def test_default_initialised_mlps(depth, rng):
         assert_same_gradients(model, x, target)
 
 
-@pytest.mark.task_4_2
-def test_manual_mlp_matches_seed000_per_sample_code(rng):
-    """The vectorised manual backprop equals seed 000's list-of-floats code, one sample."""
-    model = nets.seed000_network(4, residual=True, width=3)
-    x = rng.standard_normal(3)
-    _, grads = nets.manual.loss_and_grads(model, x[None, :], x[None, :])
-    network = [(layer.weight.data.tolist(), layer.bias.data.tolist())
-               for layer in model.linears()]
-    expected = seed000_backward(network, x.tolist(), residual=True)
-    for i, (gw, gb) in enumerate(expected):
-        np.testing.assert_allclose(grads[2 * i], gw, rtol=1e-12)
-        np.testing.assert_allclose(grads[2 * i + 1], gb, rtol=1e-12, atol=1e-300)
-
-
-def seed000_backward(network, inputs, residual):
-    """Seed 000's forward_pass and backward_pass, retyped from the text (pure Python)."""
-    activations, pre_activations = [list(inputs)], []
-    for weights, biases in network:
-        previous = activations[-1]
-        pre = [sum(w * v for w, v in zip(row, previous)) + b for row, b in zip(weights, biases)]
-        post = [v if v > 0.0 else 0.0 for v in pre]
-        if residual:
-            post = [a + b for a, b in zip(post, previous)]
-        pre_activations.append(pre)
-        activations.append(post)
-    output = activations[-1]
-    delta = [2.0 * (o - t) / len(output) for o, t in zip(output, inputs)]
-    gradients = []
-    for layer_index in range(len(network) - 1, -1, -1):
-        weights, _ = network[layer_index]
-        previous = activations[layer_index]
-        d_pre = [d * (1.0 if p > 0.0 else 0.0) for d, p in zip(delta, pre_activations[layer_index])]
-        gradients.append(([[d * a for a in previous] for d in d_pre], list(d_pre)))
-        new_delta = [0.0] * len(previous)
-        for i, g in enumerate(d_pre):
-            for j, w in enumerate(weights[i]):
-                new_delta[j] += w * g
-        if residual:
-            new_delta = [a + b for a, b in zip(new_delta, delta)]
-        delta = new_delta
-    gradients.reverse()
-    return gradients
-
-
 BLOCKS = [
     ("postact", dict(norm="layer")),
     ("postact", dict(norm="batch")),

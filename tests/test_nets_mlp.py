@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import nets
-from nets.losses import mse_loss
+from demos.depth_sweep_core import Cell, run_cell
 from tinygrad_res import Tensor
 
 
@@ -106,29 +106,14 @@ def test_spirals():
     assert noise.std() == pytest.approx(0.03, rel=0.1)
 
 
-def train_per_sample(model, x, epochs, lr=0.01):
-    """Seed 000's loop: per-sample SGD; an epoch's loss is the mean of the losses it saw."""
-    opt = nets.optim.SGD(model.parameters(), lr=lr)
-    curve = []
-    for _ in range(epochs):
-        total = 0.0
-        for row in x:
-            sample = Tensor(row[None, :])
-            loss = mse_loss(model(sample), sample)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            total += loss.item()
-        curve.append(total / len(x))
-    return curve
-
-
 @pytest.mark.task_4_1
 def test_seed000_claim_at_depth_50_residual_trains_plain_does_not():
     x = nets.data.identity_data()
     baseline = nets.data.zero_prediction_loss(x)
-    plain = train_per_sample(nets.seed000_network(50, residual=False), x, epochs=5)
-    residual = train_per_sample(nets.seed000_network(50, residual=True), x, epochs=5)
+    # seed 000's per-sample SGD loop (demos/depth_sweep_core.py; an epoch's loss is the mean
+    # of the losses it saw), on seed000_network(50, ...)
+    plain, residual = (run_cell(Cell(family, 50, epochs=5), x, "autodiff")["curve"]
+                       for family in ("plain", "residual"))
     assert abs(plain[-1] - baseline) < 1e-6                   # plain learned nothing
     assert residual[-1] < 0.75 * baseline                     # residual is learning
     assert all(b < a for a, b in zip(residual[1:], residual[2:]))

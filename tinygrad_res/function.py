@@ -4,23 +4,24 @@ the graph back and fills every `.grad`.
 An op is a subclass of `Function`: a docstring line with its forward and local derivatives, a
 name, a rule in words, and two methods on numpy arrays:
 
-    class Mul(Function):
-        '''z = a * b   dz/da = b   dz/db = a'''
-        name = "mul"
-        rule = "each input gets the gradient times the other input"
+    class LeakyReLU(Function):
+        '''z = a where a > 0, else slope * a   dz/da = 1 where a > 0, else slope'''
+        name = "leaky_relu"
+        rule = "pass grad where input > 0, grad times the slope elsewhere"
 
-        def forward(self, a, b):
-            self.save_for_backward(a, b)
-            return a * b
+        def forward(self, a, negative_slope=0.01):
+            self.negative_slope = negative_slope
+            self.save_for_backward(a)
+            return np.where(a > 0, a, a * negative_slope)
 
         def backward(self, grad_output):
-            a, b = self.saved
-            return grad_output * b, grad_output * a
+            (a,) = self.saved
+            return np.where(a > 0, grad_output, grad_output * self.negative_slope)
 
-`Mul.apply(x, y)` runs `forward` on `x.data, y.data` and returns the output as a Tensor whose
-`grad_fn` is the op, with `x, y` as its `parents`. `backprop(loss)` visits the ops from the loss
-back to the inputs, hands each op's `backward` the gradient of its output, and adds what it
-returns into the gradients of the op's inputs.
+`LeakyReLU.apply(x)` runs `forward` on `x.data` and returns the output as a Tensor whose
+`grad_fn` is the op, with `(x,)` as its `parents` (`x * y` is `Mul.apply(x, y)`, and so on).
+`backprop(loss)` visits the ops from the loss back to the inputs, hands each op's `backward`
+the gradient of its output, and adds what it returns into the gradients of the op's inputs.
 """
 from __future__ import annotations
 
