@@ -135,6 +135,28 @@ def train_run(job: dict) -> dict:
             "parameters": model.num_parameters(), "cpu_seconds": time.process_time() - start}
 
 
+def add_study_arguments(parser, full: dict, quick: dict, depths: str = "hidden layers") -> None:
+    """The options of the digits-MLP studies, their defaults said from the demo's FULL and
+    QUICK settings."""
+    from .cli import positive_float, positive_int
+
+    depth_list = " ".join(map(str, full["depths"])), " ".join(map(str, quick["depths"]))
+    parser.add_argument("--depths", type=positive_int, nargs="+", default=None,
+                        help=f"{depths} (default: {depth_list[0]}; --quick: {depth_list[1]})")
+    parser.add_argument("--seeds", type=positive_int, default=None,
+                        help=f"seeds SEED..SEED+N-1 per network (default: {full['seeds']}; "
+                             f"--quick: {quick['seeds']})")
+    parser.add_argument("--epochs", type=positive_int, default=None,
+                        help=f"epochs of Adam (default: {full['epochs']}; --quick: "
+                             f"{quick['epochs']})")
+    parser.add_argument("--lr", type=positive_float, default=1e-3,
+                        help="Adam learning rate (default: %(default)s)")
+    parser.add_argument("--width", type=positive_int, default=64,
+                        help="features per hidden layer (default: %(default)s)")
+    parser.add_argument("--workers", type=positive_int, default=None,
+                        help="worker processes (default: 2; --quick: 1)")
+
+
 def run_study(args, config: dict, variants: List[dict], claim: str, claim_from: str,
               study) -> dict:
     """The shared body of the digits-MLP studies: one training job per (depth, variant, seed),

@@ -25,8 +25,8 @@ import sys
 
 import numpy as np
 
-from .cli import make_main, positive_float, positive_int
-from .digits_mlp import run_study
+from .cli import make_main
+from .digits_mlp import add_study_arguments, run_study
 from .tables import make_table
 from .workers import median
 
@@ -44,18 +44,7 @@ QUICK = {"depths": [4, 8], "seeds": 1, "epochs": 1}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--depths", type=positive_int, nargs="+", default=None,
-                        help="hidden layers L (default: 8 32; --quick: 4 8)")
-    parser.add_argument("--seeds", type=positive_int, default=None,
-                        help="seeds SEED..SEED+N-1 per network (default: 3; --quick: 1)")
-    parser.add_argument("--epochs", type=positive_int, default=None,
-                        help="epochs of Adam (default: 10; --quick: 1)")
-    parser.add_argument("--lr", type=positive_float, default=1e-3,
-                        help="Adam learning rate (default: %(default)s)")
-    parser.add_argument("--width", type=positive_int, default=64,
-                        help="features per hidden layer (default: %(default)s)")
-    parser.add_argument("--workers", type=positive_int, default=None,
-                        help="worker processes (default: 2; --quick: 1)")
+    add_study_arguments(parser, FULL, QUICK, "hidden layers L")
 
 
 def summarise(runs: list, depths: list) -> dict:
