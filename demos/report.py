@@ -2,7 +2,7 @@
 demo's tables (ours beside the published, with the notes on what does not reproduce), its
 figures inlined, and the stepper page embedded. `make demo` runs this.
 
-    python -m demos report                      # about 3 minutes on 2 cores
+    python -m demos report                      # about 15 minutes on a loaded 2-core machine
     python -m demos report --quick              # every demo in its --quick form (seconds)
     python -m demos report --only depth_sweep distant_identity
 
@@ -25,9 +25,9 @@ from .report_stories import story
 
 SUMMARY = "Run the headline set of demos and write one self-contained page, out/report.html"
 
-# How each demo runs for the report: configurations that fit about 3 minutes in all on 2 cores
-# (measured: the depth sweep is about half of it). Each section shows the command it ran; the
-# full versions are `python -m demos NAME` (README, "Demos").
+# How each demo runs for the report: reduced configurations, about 15 minutes in all on a loaded
+# 2-core machine (measured: the depth sweep is about half of it). Each section shows the command
+# it ran; the full versions are `python -m demos NAME` (README, "Demos").
 REPORT_ARGS = {
     # all depths and the seed's 200 epochs, with the clipping rescue of depth 100; the
     # hand-written-backprop cross-check and the slow small-lr rescue are left to the full run
