@@ -4,8 +4,8 @@ Float32, one thread each, the engine (nets) and PyTorch eager alternating in one
 
 - the ResNet-20 training step (nets.ResNet(20), the 8x8 digits, batch 64, SGD with momentum and
   weight decay as demos/degradation.py trains it): forward, cross-entropy, backward, update.
-  PyTorch runs the same network as torch.nn modules, loaded from the engine's state_dict, so
-  both start from the same weights; after the timing both must end with the same loss.
+  PyTorch runs the same network as torch.nn modules (nets.export.to_torch, the engine's
+  weights and buffers copied), so both start from the same weights; after the timing both must end with the same loss.
 - conv2d 3x3 (padding 1, no bias: ResNet's convolutions) forward + backward at the four shapes
   a ResNet-20 on 8x8 images runs: the gradients of the input and the weight, for one fixed
   output gradient. Both contenders must give the same gradients.
@@ -21,6 +21,7 @@ import numpy as np
 
 import nets
 from nets.digits import load_digits
+from nets.export import to_torch
 from nets.losses import cross_entropy
 from tinygrad_res import Tensor, conv2d
 
@@ -41,59 +42,6 @@ def conv_title(shape: tuple, out_channels: int, stride: int) -> str:
     return f"conv2d 3x3{strided} fwd+bwd, {shape} -> {out_channels} ch, float32"
 
 
-def torch_resnet(torch, model: nets.ResNet):
-    """The same ResNet as torch.nn modules with the same attribute names and float type, so that
-    the engine's state_dict loads into it key for key (strict: a missing or extra key fails)."""
-    nn = torch.nn
-    if model.block != "basic":
-        raise ValueError("bench: the torch mirror has BasicBlock only")
-
-    def conv(layer):
-        return nn.Conv2d(layer.in_channels, layer.out_channels, layer.kernel_size,
-                         layer.stride, layer.padding, layer.dilation, layer.groups,
-                         bias=layer.bias is not None)
-
-    class Block(nn.Module):
-        def __init__(self, block):
-            super().__init__()
-            self.conv1, self.bn1 = conv(block.conv1), nn.BatchNorm2d(block.bn1.num_features)
-            self.conv2, self.bn2 = conv(block.conv2), nn.BatchNorm2d(block.bn2.num_features)
-            self.shortcut = None
-            if isinstance(block.shortcut, nets.Identity):
-                self.shortcut = nn.Identity()
-            elif block.shortcut is not None:
-                projection, norm = block.shortcut
-                self.shortcut = nn.Sequential(conv(projection), nn.BatchNorm2d(norm.num_features))
-
-        def forward(self, x):
-            h = torch.relu(self.bn1(self.conv1(x)))
-            h = self.bn2(self.conv2(h))
-            if self.shortcut is not None:
-                h = h + self.shortcut(x)
-            return torch.relu(h)
-
-    class Net(nn.Module):
-        def __init__(self):
-            super().__init__()
-            stem_conv, stem_norm, _ = model.stem
-            self.stem = nn.Sequential(conv(stem_conv), nn.BatchNorm2d(stem_norm.num_features),
-                                      nn.ReLU())
-            self.blocks = nn.ModuleList(Block(block) for block in model.blocks)
-            self.fc = nn.Linear(model.fc.in_features, model.fc.out_features)
-
-        def forward(self, x):
-            h = self.stem(x)
-            for block in self.blocks:
-                h = block(h)
-            return self.fc(h.mean(dim=(2, 3)))
-
-    dtype = {np.dtype(np.float32): torch.float32, np.dtype(np.float64): torch.float64}
-    net = Net().to(dtype[model.fc.weight.dtype])  # before loading: no float32 round trip
-    net.load_state_dict({name: torch.from_numpy(np.array(value))
-                         for name, value in model.state_dict().items()})
-    return net
-
-
 def resnet_step(rounds: int, use_torch: bool) -> dict:
     data = load_digits(dtype=np.float32)
     size = TRAINING["batch_size"]
@@ -101,7 +49,7 @@ def resnet_step(rounds: int, use_torch: bool) -> dict:
                for i in range(BATCHES)]
     model = nets.ResNet(20, seed=0).to(np.float32)
     torch = common.load_torch() if use_torch else None
-    mirror = torch_resnet(torch, model) if torch is not None else None
+    mirror = to_torch(model) if torch is not None else None  # the same weights, float32
     optimizer = nets.optim.SGD(model.parameters(), lr=TRAINING["lr"],
                                momentum=TRAINING["momentum"],
                                weight_decay=TRAINING["weight_decay"])
