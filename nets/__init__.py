@@ -19,7 +19,8 @@ from .dropout import Dropout
 from .imagenet import ImageNetResNet, resnet18, resnet34, resnet50, resnet101, resnet152
 from .layers import BatchNorm1d, Flatten, Identity, LayerNorm, Linear, ReLU, Sigmoid, Tanh
 from .mlp import PlainMLP, ResMLP, kaiming_mlp, seed000_network, seed001_network
-from .module import Module, ModuleList, Sequential
+from .containers import ModuleList, Sequential
+from .module import Module
 from .parameter import Parameter
 from .probes import Probe, probe_layers
 from .resnet import BasicBlock, Bottleneck, PreActBasicBlock, ResNet

@@ -22,7 +22,8 @@ from tinygrad_res import Tensor
 
 from .init import Seed, as_rng, constant_
 from .layers import BatchNorm1d, Identity, LayerNorm, Linear
-from .module import Module, ModuleList
+from .containers import ModuleList
+from .module import Module
 from .sizes import check_size
 
 NORMS = {"layer": LayerNorm, "batch": BatchNorm1d}

@@ -30,7 +30,8 @@ import numpy as np
 
 from . import (activations, attention, blocks, conv, dropout, embedding, imagenet, layers, mlp,
                resnet, transformer, variants)
-from .module import Module, ModuleList, Sequential
+from .containers import ModuleList, Sequential
+from .module import Module
 from .export_torch import torch_classes
 
 

@@ -29,7 +29,8 @@ from tinygrad_res import Tensor
 from .conv import BatchNorm2d, Conv2d, GlobalAvgPool2d, MaxPool2d
 from .init import Seed, as_rng, kaiming_normal_
 from .layers import Linear, ReLU
-from .module import Module, Sequential
+from .containers import Sequential
+from .module import Module
 from .resnet import BasicBlock, Bottleneck
 
 LAYOUTS = {18: ("basic", (2, 2, 2, 2)), 34: ("basic", (3, 4, 6, 3)),

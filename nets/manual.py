@@ -25,7 +25,8 @@ from .manual_blocks import BLOCK_FUNCTIONS
 from .manual_layers import mse_forward_backward
 from .manual_mlp import mlp_backward, mlp_forward, mlp_loss_and_grads
 from .mlp import PlainMLP, ResMLP
-from .module import Module, Sequential
+from .containers import Sequential
+from .module import Module
 
 __all__ = ["loss_and_grads", "mlp_loss_and_grads", "mlp_forward", "mlp_backward"]
 

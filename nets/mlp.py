@@ -19,7 +19,8 @@ from tinygrad_res import Tensor, no_grad
 
 from .init import Seed, as_rng, kaiming_normal_, zeros_
 from .layers import Linear, ReLU
-from .module import Module, ModuleList
+from .containers import ModuleList
+from .module import Module
 from .sizes import check_size
 
 

@@ -22,7 +22,8 @@ from tinygrad_res import Tensor
 from .conv import BatchNorm2d, Conv2d, GlobalAvgPool2d
 from .init import Seed, as_rng, kaiming_normal_
 from .layers import Identity, Linear, ReLU
-from .module import Module, ModuleList, Sequential
+from .containers import ModuleList, Sequential
+from .module import Module
 from .sizes import check_size
 
 

@@ -30,7 +30,8 @@ from .attention import MultiheadAttention
 from .embedding import Embedding
 from .init import Seed, as_rng
 from .layers import Identity, LayerNorm, Linear
-from .module import Module, ModuleList
+from .containers import ModuleList
+from .module import Module
 
 
 class TransformerBlock(Module):
