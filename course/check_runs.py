@@ -2,7 +2,9 @@
 
 For an assignment with tasks t1..tk the checker builds the trees a student passes through:
 Sj has tj..tk blanked (S1 is what the student receives), and the solution has them all
-written. Public tests run in **handout trees** (course/handout.py: the hidden tests, the
+written. Every later assignment is blanked in all of them as well, with what would give its
+tasks away: the whole-course handout is worked assignment by assignment, so an assignment's
+tests may use its own and earlier tasks, never a later one. Public tests run in **handout trees** (course/handout.py: the hidden tests, the
 files and functions that would give a task away are gone, as for the student); hidden tests
 in **grading trees** (everything of the instructor's in place, as when a submission is
 graded). With one pytest run per tree and kind of test:
@@ -34,13 +36,14 @@ class Run:
     """One pytest run: in a tree with `blanked` tasks, over `paths`, with the plugin's filter."""
     name: str
     assignment: Assignment
-    blanked: List[Task]
+    blanked: List[Task]      # the tasks of `assignment` blanked (later assignments' are too)
     paths: List[str]
     select: dict
     must_fail: Optional[Task] = None
     must_pass: List[Task] = field(default_factory=list)
     own_files: List[str] = field(default_factory=list)  # S1: the assignment's test files
     handout: bool = True     # a handout tree (public tests) or a grading tree (hidden ones)
+    later: List[Task] = field(default_factory=list)  # the tasks of later assignments
     result: Optional[RunResult] = None
     error: str = ""  # set when the run could not start
 
@@ -54,6 +57,7 @@ def plan(course: Course, assignments: List[Assignment], collected: Dict[str, Lis
 
     runs, last_tasks = [], []
     for assignment in assignments:
+        first = len(runs)
         tasks = list(assignment.tasks)
         markers = [task.marker for task in tasks]
         own_files = files_of(set(markers), hidden=False)
@@ -78,6 +82,9 @@ def plan(course: Course, assignments: List[Assignment], collected: Dict[str, Lis
                                 {"tasks": sorted(t.marker for t in hidden)},
                                 must_fail=tasks[j] if tasks[j] in hidden else None,
                                 must_pass=[t for t in before if t in hidden], handout=False))
+        later = [t for a in course.assignments if a.number > assignment.number for t in a.tasks]
+        for run in runs[first:]:
+            run.later = later
         last_tasks.append((assignment, tasks[-1]))
     finals = {task.marker for _, task in last_tasks}
     runs.append(Run("the solution", assignments[0], [],
@@ -86,14 +93,24 @@ def plan(course: Course, assignments: List[Assignment], collected: Dict[str, Lis
     return runs
 
 
-def _stopped_by(test: CaseResult, assignment: Assignment) -> Optional[Task]:
-    """The task of this assignment whose stub the failure names first (in its message, else
-    its traceback): a test may report a caught error inside an assertion message."""
+def _stopped_by(test: CaseResult, run: Run) -> Optional[Task]:
+    """The blanked task (of this assignment or a later one) whose stub the failure names first
+    (in its message, else its traceback): a test may report a caught error inside an
+    assertion message."""
     for text in (test.message, test.details):
         found = STUB.search(text)
         if found:
-            return next((t for t in assignment.tasks if t.id == found.group(1)), None)
+            return next((t for t in list(run.assignment.tasks) + run.later
+                         if t.id == found.group(1)), None)
     return None
+
+
+def _need(run: Run, task: Task, mark: bool) -> str:
+    """What to do about a test that stopped at `task`'s stub."""
+    if task in run.later:
+        return (f"it needs task {task.id} of a later assignment: test with an independent "
+                f"reference instead, or mark it {task.marker}")
+    return f"it needs task {task.id}" + (f": mark it {task.marker}" if mark else "")
 
 
 def _judge_stubbed(run: Run, test: CaseResult) -> List[str]:
@@ -101,9 +118,9 @@ def _judge_stubbed(run: Run, test: CaseResult) -> List[str]:
     task = run.must_fail
     if test.outcome == "passed":
         return [f"task {task.id}: {test.nodeid} passes on the stub"]
-    stopped = _stopped_by(test, run.assignment)
+    stopped = _stopped_by(test, run)
     if test.outcome == "failed" and stopped != task:
-        hint = f" (it needs task {stopped.id}: mark it {stopped.marker})" if stopped else ""
+        hint = f" ({_need(run, stopped, True)})" if stopped else ""
         return [f"task {task.id}: {test.nodeid} fails on the stub, but not with its "
                 f"NotImplementedError{hint}: {test.message}"]
     return []
@@ -125,16 +142,17 @@ def judge(run: Run, course: Course, full: bool) -> tuple:
             continue
         if test.outcome != "failed":
             continue
-        blocker = _stopped_by(test, run.assignment) if run.blanked else None
+        blocker = _stopped_by(test, run) if run.blanked else None
         owner = next((t for t in mine if t in run.must_pass), None)
         if owner is not None:
-            need = f" (it needs task {blocker.id})" if blocker else ""
+            need = f" ({_need(run, blocker, False)})" if blocker else ""
             problems.append(f"task {owner.id}: {test.nodeid} fails in {run.name}{need}: "
                             f"{test.message}")
         elif blocker is not None and full and test.nodeid.split("::")[0] not in run.own_files:
             notes.append((blocker.id, test.nodeid.split("::")[0]))
         else:
-            hint = f"; mark it {blocker.marker}" if blocker else ""
+            hint = "" if blocker is None else f"; {_need(run, blocker, True)}" \
+                if blocker in run.later else f"; mark it {blocker.marker}"
             problems.append(f"{test.nodeid} fails in {run.name}{hint}: {test.message}")
     task = run.must_fail
     if task and not any(t.outcome == "failed" and task.marker in t.tasks
@@ -148,9 +166,10 @@ def execute(run: Run, root: Path, files: List[str], course: Course, scratch: Pat
     tree = root
     if run.blanked:
         tree = scratch / run.name.replace(" ", "-").replace(",", "")
-        ids = {task.id for task in run.blanked}
+        later = {task.id for task in run.later}
+        ids = {task.id for task in run.blanked} | later
         tree_plan = plan_tree(root, course, files, ids, student=run.handout,
-                              giveaways={t.id for t in run.assignment.tasks})
+                              giveaways={t.id for t in run.assignment.tasks} | later)
         for name in tree_plan.write(tree):
             if not name.endswith(".py"):
                 continue

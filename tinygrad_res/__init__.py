@@ -15,12 +15,13 @@ from .function import Function, backprop, topological_order, unbroadcast
 from .functional import (adaptive_avg_pool2d, avg_pool2d, batch_norm, cat, concat, conv2d,
                          global_avg_pool2d, linear, max_pool2d, maximum, pad, stack, where)
 from .grad_mode import enable_grad, is_grad_enabled, no_grad
-from .gradcheck import GradcheckError, gradcheck, numerical_grad, numerical_jacobian
+from .gradcheck import GradcheckError, gradcheck, gradcheck_op, numerical_grad, numerical_jacobian
 from .tensor import Tensor
 from .jit import JitError, jit, rerun_on_replay  # noqa: E402  (after Tensor: it hooks it)
 
 __all__ = ["Tensor", "Function", "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly",
-           "AnomalyError", "gradcheck", "numerical_grad", "numerical_jacobian", "GradcheckError",
+           "AnomalyError", "gradcheck", "gradcheck_op", "numerical_grad", "numerical_jacobian",
+           "GradcheckError",
            "grad", "backprop", "topological_order", "unbroadcast",
            "concat", "cat", "stack", "pad", "where", "maximum", "linear",
            "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "global_avg_pool2d",

@@ -138,3 +138,90 @@ def _fast_check(fn, inputs, wanted, out, eps, atol, rtol, seed) -> bool:
                 f"gradcheck (fast): {_input_label(inputs, i)}: v^T J u is {a:.10g} by "
                 f"backward but {n:.10g} by finite differences")
     return True
+
+
+def gradcheck_op(fn: Callable, *inputs: Tensor, eps: float = 1e-6, atol: float = 1e-5,
+                 rtol: float = 1e-3, trials: int = 2, seed: int = 0) -> bool:
+    """Check one op's backward on its own: True, or raise GradcheckError.
+
+    `fn` applies exactly one op to the inputs (numbers and arrays may take part as
+    constants), as `lambda a, b: a * b` or `lambda x: x.sum(axis=0)`. The op's `backward` is
+    called directly, with random output gradients g, and each gradient it returns is compared
+    to finite differences of sum(g * fn(*inputs)). No graph is walked and nothing is summed
+    down: this check needs only the op itself, so the ops of assignments 1 and 2 can be
+    checked before the graph walk of assignment 3 exists (`gradcheck` walks the graph).
+
+    A gradient may have its input's shape, or the broadcast shape the op computed with (the
+    graph walk sums it down, `unbroadcast`): then it is compared to the gradient for the input
+    broadcast to that shape before the op.
+
+    >>> a = Tensor(np.arange(1.0, 4.0), requires_grad=True)
+    >>> gradcheck_op(lambda a, b: a * b, a, Tensor([[1.0], [2.0]], requires_grad=True))
+    True
+    """
+    wanted = _checked_inputs("gradcheck_op", inputs)
+    out = fn(*inputs)
+    op = getattr(out, "grad_fn", None)
+    if op is None:
+        raise ValueError("gradcheck_op: fn's output was made by no op that needs a gradient")
+    slots = {i: _slot(op, inputs, i) for i in wanted}
+    rng = np.random.default_rng(seed)
+    numeric = {}
+    for _ in range(trials):
+        g = rng.standard_normal(out.shape).astype(out.dtype)
+        given = op.backward(g)
+        given = given if isinstance(given, tuple) else (given,)
+        if len(given) != len(op.parents):
+            raise GradcheckError(f"gradcheck_op: {op.name}.backward returned {len(given)} "
+                                 f"gradient(s) for its {len(op.parents)} input(s)")
+        for i in wanted:
+            analytic = given[slots[i]]
+            if analytic is None:
+                raise GradcheckError(f"gradcheck_op: {op.name}.backward returned None for "
+                                     f"{_input_label(inputs, i)}, which requires grad")
+            analytic = np.asarray(analytic)
+            if analytic.shape not in numeric.setdefault(i, {}):
+                numeric[i][analytic.shape] = _jacobian_for(fn, inputs, i, analytic.shape, op)
+            jac = numeric[i][analytic.shape]
+            expected = np.tensordot(g.astype(np.float64), jac, axes=out.ndim)
+            excess = np.abs(analytic - expected) - (atol + rtol * np.abs(expected))
+            if excess.size and excess.max() > 0:
+                worst = tuple(int(n) for n in np.unravel_index(np.argmax(excess), excess.shape))
+                raise GradcheckError(
+                    f"gradcheck_op: {op.name}.backward, {_input_label(inputs, i)}, worst at "
+                    f"entry {worst} of its gradient (shape {analytic.shape}): analytic "
+                    f"{analytic[worst]:.10g}, numeric {expected[worst]:.10g}")
+    return True
+
+
+def _slot(op, inputs, i: int) -> int:
+    """Which of the op's inputs is inputs[i]: fn must pass it to the op, once."""
+    uses = [k for k, p in enumerate(op.parents) if p is inputs[i]]
+    strays = [p for p in op.parents if p.requires_grad and not any(p is x for x in inputs)]
+    if strays:
+        raise ValueError(f"gradcheck_op: fn applies more than one op: an input of "
+                         f"{op.name} was made by {strays[0].op}; check each op on its own, or "
+                         f"the whole function with gradcheck")
+    if len(uses) != 1:
+        raise ValueError(f"gradcheck_op: {_input_label(inputs, i)} is an input of {op.name} "
+                         f"{len(uses)} times; pass each tensor once (a * b, not a * a)")
+    return uses[0]
+
+
+def _jacobian_for(fn, inputs, i: int, shape: tuple, op) -> np.ndarray:
+    """The numerical Jacobian w.r.t. inputs[i], or w.r.t. it broadcast to `shape` first."""
+    x = inputs[i]
+    if shape == x.shape:
+        return numerical_jacobian(fn, inputs, x)
+    try:
+        broadcast = np.broadcast_shapes(x.shape, shape) == shape
+    except ValueError:
+        broadcast = False
+    if not broadcast:
+        raise GradcheckError(f"gradcheck_op: {op.name}.backward returned a gradient of shape "
+                             f"{shape} for {_input_label(inputs, i)}: it must have the "
+                             f"input's shape or a shape the input broadcasts to")
+    stretched = Tensor(np.broadcast_to(x.data, shape).copy(), requires_grad=True)
+    others = list(inputs)
+    others[i] = stretched
+    return numerical_jacobian(fn, others, stretched)
