@@ -83,7 +83,9 @@ class Max(Function):
     def backward(self, grad_output):
         # BEGIN TASK 2.3
         (winners,) = self.saved
-        share = winners / winners.sum(axis=self.axes, keepdims=True)
+        # the count in grad_output's dtype: a bool over an int would be float64, and make a
+        # float32 gradient float64
+        share = winners / winners.sum(axis=self.axes, keepdims=True, dtype=grad_output.dtype)
         if not self.keepdims:
             grad_output = np.expand_dims(grad_output, self.axes)
         return grad_output * share
