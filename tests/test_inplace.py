@@ -72,6 +72,17 @@ def test_a_saved_output_changed_in_place_is_an_error():
         y.sum().backward()
 
 
+@pytest.mark.parametrize("keepdim", [False, True])
+def test_std_backward_refuses_its_output_changed_in_place(keepdim):
+    # std's backward reads its output: a change to it would give a silently wrong gradient
+    x = Tensor([[1.0, 2.0], [3.0, 5.0]], requires_grad=True)
+    y = x.std(0, keepdim=keepdim)
+    with no_grad():
+        y.add_(1.0)
+    with pytest.raises(RuntimeError, match="backward through std: its output, a tensor of shape"):
+        y.backward(np.ones(y.shape))
+
+
 def test_changes_through_a_view_or_a_detached_copy_count():
     w = Tensor([1.0, 2.0, 3.0], requires_grad=True)
     x = Tensor([1.0, 1.0, 1.0])
