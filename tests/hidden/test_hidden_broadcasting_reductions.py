@@ -1,7 +1,9 @@
 """Hidden tests of assignment 2 (never in a handout; `grade` and the autograder run them).
 
 Broadcasting's corner cases (an axis of size 0, a 0-d target, axes stretched in the middle),
-dtypes kept, and upstream gradients of distinct numbers instead of the ones of `.sum()`.
+dtypes kept, and upstream gradients of distinct numbers instead of the ones of `.sum()`. Each
+op's backward is called directly (`out.grad_fn.backward(g)`): assignment 2 is worked before
+the graph walk of assignment 3.
 """
 import numpy as np
 import pytest
@@ -39,8 +41,9 @@ def test_an_axis_of_size_1_broadcast_against_size_0_gets_a_zero_gradient():
     assert result.shape == (2, 1)
     np.testing.assert_array_equal(result, np.zeros((2, 1)))
     a, b = Tensor(np.ones(1), requires_grad=True), Tensor(np.ones(0), requires_grad=True)
-    (a * b).backward(np.ones(0))
-    assert a.grad.shape == (1,) and a.grad[0] == 0.0 and b.grad.shape == (0,)
+    grad_a, grad_b = (a * b).grad_fn.backward(np.ones(0))
+    grad_a, grad_b = unbroadcast(grad_a, a.shape), unbroadcast(grad_b, b.shape)
+    assert grad_a.shape == (1,) and grad_a[0] == 0.0 and grad_b.shape == (0,)
 
 
 @pytest.mark.task_2_1
@@ -57,8 +60,8 @@ def test_a_0_d_input_broadcast_everywhere_gets_the_sum_as_a_0_d_array():
     result = unbroadcast(grad, ())
     assert isinstance(result, np.ndarray) and result.shape == () and result == 10.5
     x = Tensor(2.0, requires_grad=True)
-    (x + Tensor(np.zeros((2, 2)))).backward(grad)
-    assert x.grad.shape == () and x.grad == 10.5
+    grad_x = unbroadcast((x + Tensor(np.zeros((2, 2)))).grad_fn.backward(grad)[0], x.shape)
+    assert grad_x.shape == () and grad_x == 10.5
 
 
 G = np.array([[[1.0, -2.0, 3.0, 0.5], [4.0, -1.5, 2.0, 7.0], [0.25, 6.0, -3.0, 1.0]],
@@ -72,14 +75,13 @@ def test_sum_and_mean_spread_a_weighted_gradient(axis, keepdims):
     x = Tensor(np.zeros((2, 3, 4)), requires_grad=True)
     out = x.sum(axis=axis, keepdims=keepdims)
     g = np.arange(1.0, 1.0 + out.data.size).reshape(out.shape) * 1.5
-    out.backward(g)
     axes = tuple(range(3)) if axis is None else tuple(a % 3 for a in np.atleast_1d(axis))
     spread = np.broadcast_to(g if keepdims else np.expand_dims(g, axes), (2, 3, 4))
-    np.testing.assert_array_equal(x.grad, spread)
-    y = Tensor(np.zeros((2, 3, 4)), requires_grad=True)
-    y.mean(axis=axis, keepdims=keepdims).backward(g)
+    np.testing.assert_array_equal(out.grad_fn.backward(g), spread)
+    mean_grad = x.mean(axis=axis, keepdims=keepdims).grad_fn.backward(g)
     count = np.prod([(2, 3, 4)[a] for a in axes])
-    np.testing.assert_allclose(y.grad, spread / count, rtol=1e-15)
+    assert mean_grad.shape == (2, 3, 4)
+    np.testing.assert_allclose(mean_grad, spread / count, rtol=1e-15)
 
 
 @pytest.mark.task_2_2
@@ -87,17 +89,27 @@ def test_sum_and_mean_spread_a_weighted_gradient(axis, keepdims):
 def test_sum_and_mean_keep_float32(name):
     x = Tensor(np.ones((3, 4), dtype=np.float32), requires_grad=True)
     out = getattr(x, name)(axis=1)
-    out.backward(np.array([1.0, 2.0, 3.0], dtype=np.float32))
-    assert x.grad.dtype == np.float32
+    grad = out.grad_fn.backward(np.array([1.0, 2.0, 3.0], dtype=np.float32))
+    assert grad.dtype == np.float32
     scale = 1.0 if name == "sum" else 0.25
-    np.testing.assert_allclose(x.grad, scale * np.array([[1.0], [2.0], [3.0]]).repeat(4, 1))
+    np.testing.assert_allclose(grad, scale * np.array([[1.0], [2.0], [3.0]]).repeat(4, 1))
 
 
 @pytest.mark.task_2_2
-def test_a_mean_of_sums_and_a_reused_input():
+def test_a_mean_of_sums_and_a_sum_of_means():
+    # the chain rule by hand through two reductions: the outer one's backward hands the inner
+    # one a gradient of 1/3s (mean of 3 sums) or of ones (sum of 2 means); both spread 1/3
     x = Tensor(np.zeros((2, 3)), requires_grad=True)
-    (x.sum(axis=0).mean() + x.mean(axis=1).sum()).backward()  # 1/3 + 1/3
-    np.testing.assert_allclose(x.grad, np.full((2, 3), 2 / 3), rtol=1e-15)
+    sums = x.sum(axis=0)
+    to_sums = sums.mean().grad_fn.backward(np.array(1.0))
+    np.testing.assert_allclose(to_sums, np.full(3, 1 / 3), rtol=1e-15)
+    np.testing.assert_allclose(sums.grad_fn.backward(to_sums), np.full((2, 3), 1 / 3),
+                               rtol=1e-15)
+    means = x.mean(axis=1)
+    to_means = means.sum().grad_fn.backward(np.array(1.0))
+    np.testing.assert_array_equal(to_means, np.ones(2))
+    np.testing.assert_allclose(means.grad_fn.backward(to_means), np.full((2, 3), 1 / 3),
+                               rtol=1e-15)
 
 
 @pytest.mark.task_2_3
@@ -109,10 +121,9 @@ def test_max_and_min_send_a_weighted_gradient_to_the_winners_ties_shared(name):
     x = Tensor(sign * data, requires_grad=True)
     out = getattr(x, name)(axis=2)
     g = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
-    out.backward(g)
     winners = data == data.max(axis=2, keepdims=True)
     expected = g[..., None] * winners / winners.sum(axis=2, keepdims=True)
-    np.testing.assert_allclose(x.grad, expected, rtol=1e-15)
+    np.testing.assert_allclose(out.grad_fn.backward(g), expected, rtol=1e-15)
 
 
 @pytest.mark.task_2_3
@@ -122,18 +133,17 @@ def test_max_over_two_axes_splits_between_ties_across_both(keepdims):
     x = Tensor(data, requires_grad=True)
     out = x.max(axis=(1, 2), keepdims=keepdims)
     g = np.array([6.0, -4.0]).reshape(out.shape)
-    out.backward(g)
-    np.testing.assert_allclose(x.grad, [[[2.0, 0.0], [2.0, 2.0]], [[0.0, -4.0], [0.0, 0.0]]],
-                               rtol=1e-15)
+    np.testing.assert_allclose(out.grad_fn.backward(g),
+                               [[[2.0, 0.0], [2.0, 2.0]], [[0.0, -4.0], [0.0, 0.0]]], rtol=1e-15)
 
 
 @pytest.mark.task_2_3
 def test_max_keeps_float32():
     x = Tensor(np.array([[1.0, 3.0, 3.0], [0.0, -1.0, 2.0]], dtype=np.float32),
                requires_grad=True)
-    x.max(axis=1).backward(np.array([2.0, 5.0], dtype=np.float32))
-    assert x.grad.dtype == np.float32
-    np.testing.assert_array_equal(x.grad, [[0.0, 1.0, 1.0], [0.0, 0.0, 5.0]])
+    grad = x.max(axis=1).grad_fn.backward(np.array([2.0, 5.0], dtype=np.float32))
+    assert grad.dtype == np.float32
+    np.testing.assert_array_equal(grad, [[0.0, 1.0, 1.0], [0.0, 0.0, 5.0]])
 
 
 def softmax(a, axis):
@@ -159,20 +169,21 @@ def test_softmax_backward_is_the_jacobian_applied_to_a_weighted_gradient(axis, l
     rng = np.random.default_rng(11)
     a = rng.standard_normal((2, 3, 4))
     x = Tensor(a, requires_grad=True)
-    (x.log_softmax(axis=axis) if log else x.softmax(axis=axis)).backward(G)
-    np.testing.assert_allclose(x.grad, softmax_jacobian_applied(a, G, axis, log), rtol=1e-10,
-                               atol=1e-12)
+    out = x.log_softmax(axis=axis) if log else x.softmax(axis=axis)
+    np.testing.assert_allclose(out.grad_fn.backward(G), softmax_jacobian_applied(a, G, axis, log),
+                               rtol=1e-10, atol=1e-12)
 
 
 @pytest.mark.task_2_4
 @pytest.mark.parametrize("name", ["softmax", "log_softmax"])
 def test_softmax_backward_keeps_float32_and_a_0_d_input(name):
     x = Tensor(np.array([[1.0, 2.0, 0.5]], dtype=np.float32), requires_grad=True)
-    getattr(x, name)(axis=1).backward(np.array([[1.0, -1.0, 2.0]], dtype=np.float32))
-    assert x.grad.dtype == np.float32
+    grad = getattr(x, name)(axis=1).grad_fn.backward(
+        np.array([[1.0, -1.0, 2.0]], dtype=np.float32))
+    assert grad.dtype == np.float32
     expected = softmax_jacobian_applied(np.array([[1.0, 2.0, 0.5]]), np.array(
         [[1.0, -1.0, 2.0]]), 1, name == "log_softmax")
-    np.testing.assert_allclose(x.grad, expected, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(grad, expected, rtol=1e-5, atol=1e-6)
     s = Tensor(3.0, requires_grad=True)
-    getattr(s, name)(axis=0).backward(np.array(2.0))  # one entry: the output is constant
-    assert s.grad == 0.0
+    grad = getattr(s, name)(axis=0).grad_fn.backward(np.array(2.0))  # one entry: a constant
+    assert grad.shape == () and grad == 0.0
