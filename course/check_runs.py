@@ -140,8 +140,8 @@ def judge(run: Run, course: Course, full: bool) -> tuple:
         if run.must_fail in mine:
             problems += _judge_stubbed(run, test)
             continue
-        if test.outcome != "failed":
-            continue
+        if test.outcome != "failed" or any(t in run.later for t in mine):
+            continue  # a later task's test is judged in its own assignment's runs
         blocker = _stopped_by(test, run) if run.blanked else None
         owner = next((t for t in mine if t in run.must_pass), None)
         if owner is not None:

@@ -21,9 +21,10 @@ SETUP = """\
 
 
 ORDER_NOTE = """
-Here every assignment is blanked at once, and they use each other's code: every gradient
-check walks the graph of assignment 3 and many tests sum with assignment 2's `sum`, so most
-tests of assignments 1 and 2 stop at a Task 3.1 or 2.x error until those are written.
+Here every assignment is blanked at once. Work them in order: an assignment's tests need only
+its own and earlier tasks (assignments 1 and 2 check each op's backward alone, with
+`gradcheck_op`, before assignment 3 writes the graph walk), while other tests of the
+repository wait for the later assignments they use.
 """
 
 

@@ -10,7 +10,8 @@ from course.check import check
 from course.grade import grade, grade_submission
 from course.handout import plan_tree
 from course.tree import repo_files
-from course_helpers import GEOMETRY, SOLIDS, TESTS, course_of, dedent, make_repo
+from course_helpers import (CONFTEST, GEOMETRY, POINTS, SOLIDS, TESTS, TOML, course_of, dedent,
+                            make_repo)
 
 
 @pytest.fixture
@@ -146,6 +147,38 @@ def test_check_passes_the_tiny_course_and_warns_of_missing_hidden_tests(tiny_rep
     (tiny_repo / "course" / "assignments.toml").write_text(strict)
     assert quiet(tiny_repo, course_of(tiny_repo)) == [
         "task 1.2: no hidden test (in tests/hidden/) is marked task_1_2"]
+
+def two_assignment_repo(root, extra_test=""):
+    """The tiny course with its volume task as assignment 2's task 2.1 (it uses area)."""
+    toml = TOML.replace('[[assignment.task]]\nid = "1.2"',
+                        '[[assignment]]\nnumber = 2\ntitle = "Solids"\ndoc = "docs/solids.md"\n\n'
+                        '[[assignment.task]]\nid = "2.1"')
+    tests = TESTS.replace("task_1_2", "task_2_1") + extra_test
+    conftest = CONFTEST.replace('"task_1_2"', '"task_1_2", "task_2_1"')
+    return make_repo(root, toml, **{"pkg__solids.py": SOLIDS.replace("1.2", "2.1"),
+                                    "tests__test_geometry.py": tests,
+                                    "tests__conftest.py": conftest,
+                                    "docs__solids.md": POINTS.replace("Circles", "Solids")})
+
+
+def test_check_blanks_later_assignments_so_the_course_can_be_worked_in_order(tmp_path):
+    good = two_assignment_repo(tmp_path / "good")  # assignment 2's test uses assignment 1's
+    assert quiet(good, course_of(good), jobs=2) == []
+    bad = two_assignment_repo(tmp_path / "bad", dedent("""
+
+
+        @pytest.mark.task_1_1
+        def test_area_through_the_volume_of_height_one():
+            assert volume(1.0, 1.0) == pytest.approx(math.pi)
+        """))
+    node = "tests/test_geometry.py::test_area_through_the_volume_of_height_one"
+    assert quiet(bad, course_of(bad), jobs=2) == [
+        f"task 1.1: {node} fails on the stub, but not with its NotImplementedError (it needs "
+        f"task 2.1 of a later assignment: test with an independent reference instead, or mark "
+        f"it task_2_1): NotImplementedError: Task 2.1: return the volume of a cylinder",
+        # and in assignment 2's handout, where it sits in the same test file
+        f"{node} fails in assignment 2, as handed out; mark it task_2_1: NotImplementedError: "
+        f"Task 2.1: return the volume of a cylinder"]
 
 
 def test_check_full_lists_tests_elsewhere_that_use_the_blanked_code(tmp_path):

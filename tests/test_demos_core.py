@@ -143,6 +143,19 @@ def test_a_published_cell_reproduces_to_six_decimals():
     assert round(run["final"], 6) == 0.000079  # seed 000's table, residual depth 5
 
 
+@pytest.mark.task_5_2  # trains with identity_step, on task 4.1's residual layer
+def test_seed000_claim_at_depth_50_residual_trains_plain_does_not():
+    x = nets.data.identity_data()
+    baseline = nets.data.zero_prediction_loss(x)
+    # seed 000's per-sample SGD loop (demos/depth_sweep_core.py; an epoch's loss is the mean
+    # of the losses it saw), on seed000_network(50, ...)
+    plain, residual = (run_cell(Cell(family, 50, epochs=5), x, "autodiff")["curve"]
+                       for family in ("plain", "residual"))
+    assert abs(plain[-1] - baseline) < 1e-6                   # plain learned nothing
+    assert residual[-1] < 0.75 * baseline                     # residual is learning
+    assert all(b < a for a, b in zip(residual[1:], residual[2:]))
+
+
 def test_curve_difference_flags_runs_that_diverge_differently():
     finished = {"curve": [1.0, 0.5], "diverged": None}
     diverged = {"curve": [1.0], "diverged": {"epoch": 2, "sample": 3}}
