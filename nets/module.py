@@ -142,7 +142,8 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__}: forward is not implemented")
 
     def __call__(self, *args, **kwargs):
-        if args and not self.array_input and isinstance(args[0], _DATA_TYPES):
+        if args and type(args[0]) is not Tensor and not self.array_input and \
+                isinstance(args[0], _DATA_TYPES):  # (numbers.Number is an ABC: slow to test)
             self._refuse_input(args[0])
         if self._modules:  # a block of layers: graph drawings box its ops (tinygrad_res.viz)
             outer = enter_scope(type(self).__name__)

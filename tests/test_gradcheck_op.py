@@ -44,6 +44,8 @@ def no_graph_walk(monkeypatch):
     (lambda a, b: a * b, [(3, 1), (1, 4)]),
     (lambda a, b: a / b, [(2, 3), (3,)]),
     (lambda a, b: a @ b, [(2, 3, 4), (4, 5)]),
+    (lambda a, b: a @ b, [(4,), (2, 4, 3)]),
+    (lambda a, b: a @ b, [(2, 3, 4), (4,)]),
     (lambda a: a.sum(axis=1), [(3, 4)]),
     (lambda a: a.max(axis=0, keepdims=True), [(3, 4)]),
     (lambda a: a.tanh(), [(5,)]),
@@ -63,6 +65,36 @@ def test_a_gradient_of_the_input_shape_or_the_broadcast_shape_both_pass(rng, no_
                                          (g * a).sum(axis=0, keepdims=True)))
     assert gradcheck_op(broadcast.apply, a, b)
     assert gradcheck_op(summed.apply, a, b)
+
+
+class Twice(Function):
+    """z = [a, a] (a stacked on itself)   dz/da = 1 for each copy"""
+    name = "twice"
+    rule = "a gets the gradients of both copies"
+
+    def forward(self, a):
+        return np.concatenate([a[None], a[None]])
+
+    def backward(self, grad_output):
+        return grad_output * self.weights
+
+
+def twice_with(weights):
+    """Twice, whose backward returns one gradient per copy (shape (2, n)) times weights."""
+    return type("TwiceWith", (Twice,), {"weights": weights, "name": "twice",
+                                        "rule": Twice.rule, "__doc__": Twice.__doc__})
+
+
+def test_a_gradient_per_copy_is_checked_along_directions_when_broadcasting_the_input_fails(
+        rng, no_graph_walk):
+    # (2, n) is a shape a vector broadcasts to, but Twice of a (2, n) input is (2, 2, n): the
+    # gradient for the input broadcast first does not exist, so directions u stand in
+    x = leaf(rng, 3)
+    assert gradcheck_op(twice_with(np.ones((2, 1))).apply, x)
+    with pytest.raises(GradcheckError, match=re.escape(
+            "twice.backward, input 0 of shape (3,), its gradient of shape (2, 3) along a "
+            "random direction")):
+        gradcheck_op(twice_with(np.array([[1.0], [0.0]])).apply, x)
 
 
 def test_a_wrong_factor_is_named_with_op_input_and_entry():

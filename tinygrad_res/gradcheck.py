@@ -153,7 +153,10 @@ def gradcheck_op(fn: Callable, *inputs: Tensor, eps: float = 1e-6, atol: float =
 
     A gradient may have its input's shape, or the broadcast shape the op computed with (the
     graph walk sums it down, `unbroadcast`): then it is compared to the gradient for the input
-    broadcast to that shape before the op.
+    broadcast to that shape before the op. Where the op computes something else with the
+    broadcast input (a vector in matmul would become a matrix), it is compared along random
+    directions u of the input instead: the gradient times u broadcast, against finite
+    differences along u.
 
     >>> a = Tensor(np.arange(1.0, 4.0), requires_grad=True)
     >>> gradcheck_op(lambda a, b: a * b, a, Tensor([[1.0], [2.0]], requires_grad=True))
@@ -181,8 +184,12 @@ def gradcheck_op(fn: Callable, *inputs: Tensor, eps: float = 1e-6, atol: float =
                                      f"{_input_label(inputs, i)}, which requires grad")
             analytic = np.asarray(analytic)
             if analytic.shape not in numeric.setdefault(i, {}):
-                numeric[i][analytic.shape] = _jacobian_for(fn, inputs, i, analytic.shape, op)
+                numeric[i][analytic.shape] = _jacobian_for(fn, inputs, i, analytic.shape, op,
+                                                           out.shape)
             jac = numeric[i][analytic.shape]
+            if jac is None:
+                _check_along_directions(fn, inputs, i, analytic, g, op, rng, eps, atol, rtol)
+                continue
             expected = np.tensordot(g.astype(np.float64), jac, axes=out.ndim)
             excess = np.abs(analytic - expected) - (atol + rtol * np.abs(expected))
             if excess.size and excess.max() > 0:
@@ -208,8 +215,9 @@ def _slot(op, inputs, i: int) -> int:
     return uses[0]
 
 
-def _jacobian_for(fn, inputs, i: int, shape: tuple, op) -> np.ndarray:
-    """The numerical Jacobian w.r.t. inputs[i], or w.r.t. it broadcast to `shape` first."""
+def _jacobian_for(fn, inputs, i: int, shape: tuple, op, out_shape: tuple):
+    """The numerical Jacobian w.r.t. inputs[i], or w.r.t. it broadcast to `shape` first;
+    None when the op refuses the broadcast input or computes another output shape with it."""
     x = inputs[i]
     if shape == x.shape:
         return numerical_jacobian(fn, inputs, x)
@@ -224,4 +232,25 @@ def _jacobian_for(fn, inputs, i: int, shape: tuple, op) -> np.ndarray:
     stretched = Tensor(np.broadcast_to(x.data, shape).copy(), requires_grad=True)
     others = list(inputs)
     others[i] = stretched
-    return numerical_jacobian(fn, others, stretched)
+    try:
+        jac = numerical_jacobian(fn, others, stretched)
+    except ValueError:  # fn ran on the inputs as given: the op refuses the broadcast one
+        return None
+    return jac if jac.shape == tuple(out_shape) + tuple(shape) else None
+
+
+def _check_along_directions(fn, inputs, i: int, analytic: np.ndarray, g: np.ndarray, op, rng,
+                            eps: float, atol: float, rtol: float, directions: int = 3) -> None:
+    """Compare a gradient of a broadcast shape with finite differences along random u:
+    the op's input moved by u is moved by u broadcast where the op computed, so
+    sum(analytic * broadcast(u)) must be sum(g * (f(x + eps u) - f(x - eps u)) / (2 eps))."""
+    x = inputs[i]
+    for _ in range(directions):
+        u = rng.standard_normal(x.shape)
+        a = float((analytic * np.broadcast_to(u, analytic.shape)).sum())
+        n = float((_directional(fn, inputs, x, u, eps) * g).sum())
+        if abs(a - n) > atol + rtol * abs(n):
+            raise GradcheckError(
+                f"gradcheck_op: {op.name}.backward, {_input_label(inputs, i)}, its gradient of "
+                f"shape {analytic.shape} along a random direction: {a:.10g} by backward but "
+                f"{n:.10g} by finite differences")

@@ -41,7 +41,8 @@ class ChangeLog:
 
     def record(self, array: np.ndarray) -> None:
         """Count an in-place change of `array`'s memory."""
-        owner = _owner(array)
+        base = array.base  # _owner(array), inlined: an optimizer step records every parameter
+        owner = array if base is None or type(base) is not np.ndarray else base
         self.count += 1
         entry = self.by_array.get(id(owner))
         if entry is None or entry[0]() is not owner:
@@ -90,18 +91,21 @@ class InPlaceMethods:
         """self += alpha * other, in place (torch.Tensor.add_)."""
         value = self._operand("add_", other)
         self.data += value if alpha == 1 else alpha * value
-        return self._changed()
+        CHANGES.record(self.data)
+        return self
 
     def sub_(self, other, alpha: float = 1):
         """self -= alpha * other, in place (torch.Tensor.sub_)."""
         value = self._operand("sub_", other)
         self.data -= value if alpha == 1 else alpha * value
-        return self._changed()
+        CHANGES.record(self.data)
+        return self
 
     def mul_(self, other):
         """self *= other, in place (torch.Tensor.mul_)."""
         self.data *= self._operand("mul_", other)
-        return self._changed()
+        CHANGES.record(self.data)
+        return self
 
     def fill_(self, value):
         """Every entry set to the number `value` (or a 0-d tensor's), in place

@@ -107,12 +107,13 @@ class Optimizer:
 
     def _gradients(self, add_weight_decay: bool = True):
         """(param, gradient with weight decay added, state) for each param that has a grad."""
+        decay = self.weight_decay if add_weight_decay else 0.0  # read once, not per param
         for p, state in zip(self.params, self.state):
             if p.grad is None:
                 continue
             grad = p.grad
-            if self.weight_decay and add_weight_decay:
-                grad = grad + self.weight_decay * p.data
+            if decay:
+                grad = grad + decay * p.data
             yield p, grad, state
 
     def step(self) -> None:
@@ -140,15 +141,16 @@ class SGD(Optimizer):
     @no_grad()  # an update is not part of any graph
     def step(self) -> None:
         # BEGIN TASK 5.1
+        lr, momentum = self.lr, self.momentum  # the group's values, read once per step
         for p, grad, state in self._gradients():
-            if self.momentum:
+            if momentum:
                 if "momentum_buffer" not in state:
                     state["momentum_buffer"] = np.array(grad, copy=True)
                 else:  # in place: the buffer is ours, and as big as the parameter
-                    state["momentum_buffer"] *= self.momentum
+                    state["momentum_buffer"] *= momentum
                     state["momentum_buffer"] += grad
                 grad = state["momentum_buffer"]
-            p.sub_(self.lr * grad)
+            p.sub_(lr * grad)
         # END TASK 5.1
 
 
