@@ -21,7 +21,7 @@ from typing import Dict, List, Optional
 from .grade_report import GradeReport, TaskScore
 from .handout import plan_tree
 from .pytest_plugin import one_line
-from .runner import CaseResult, RunResult, hypothesis_options, run_pytest
+from .runner import CaseResult, RunResult, have_module, hypothesis_options, run_pytest
 from .spec import Course, Task
 from .submission import find_files, load_problems
 from .tree import repo_files
@@ -83,6 +83,10 @@ def _notes(run: RunResult, manifest: Dict[str, List[str]]) -> List[str]:
     if run.stopped:
         notes.append(f"The test run stopped early: {run.stopped}; the tests it did not reach "
                      f"count as failed.")
+        if not have_module("pytest_timeout"):
+            notes.append("pytest-timeout is not installed here, so a test that hangs could not "
+                         "be stopped on its own and took the whole run with it: install the "
+                         "dev extra (pip install -e \".[dev]\")")
     return notes
 
 

@@ -9,6 +9,7 @@ from course.autograder_selftest import format_problems
 from course.check import check
 from course.grade import grade, grade_submission
 from course.handout import plan_tree
+from course.runner import RunResult
 from course.tree import repo_files
 from course_helpers import (CONFTEST, GEOMETRY, POINTS, SOLIDS, TESTS, TOML, course_of, dedent,
                             make_repo)
@@ -208,3 +209,14 @@ def test_check_reports_markers_docs_and_tasks_without_tests(tiny_repo):
         "docs/circles.md: its points table is out of date: run `python -m course docs`",
         "docs/assignments/README.md: its points table is out of date: run `python -m course "
         "docs`"]
+
+
+@pytest.mark.parametrize("installed", [True, False])
+def test_a_run_stopped_by_its_budget_says_when_pytest_timeout_is_missing(monkeypatch, installed):
+    import course.grade
+    monkeypatch.setattr(course.grade, "have_module", lambda name: installed)
+    run = RunResult(None, {}, {}, {}, stopped="the time budget of 5 s ran out")
+    notes = course.grade._notes(run, {})
+    assert notes[0] == ("The test run stopped early: the time budget of 5 s ran out; the tests "
+                        "it did not reach count as failed.")
+    assert any("pytest-timeout is not installed" in note for note in notes) is not installed
