@@ -191,27 +191,29 @@ class Adam(Optimizer):
     @no_grad()
     def step(self) -> None:
         beta1, beta2 = self.betas
+        # the group's values, read once per step (each is a lookup in param_groups[0])
+        lr, eps, amsgrad, decay = self.lr, self.eps, self.amsgrad, self.weight_decay
         decoupled = self.decoupled_weight_decay
         for p, grad, state in self._gradients(add_weight_decay=not decoupled):
             if not state:
                 state.update(step=0, exp_avg=np.zeros_like(p.data),
                              exp_avg_sq=np.zeros_like(p.data))
-                if self.amsgrad:
+                if amsgrad:
                     state["max_exp_avg_sq"] = np.zeros_like(p.data)
             state["step"] += 1
             t = state["step"]
-            if decoupled and self.weight_decay:
-                p.mul_(1 - self.lr * self.weight_decay)
+            if decoupled and decay:
+                p.mul_(1 - lr * decay)
             # the moments are updated in place: no new arrays as big as the parameters
             exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
             exp_avg *= beta1
             exp_avg += (1 - beta1) * grad
             exp_avg_sq *= beta2
             exp_avg_sq += (1 - beta2) * grad * grad
-            if self.amsgrad:
+            if amsgrad:
                 np.maximum(state["max_exp_avg_sq"], exp_avg_sq, out=state["max_exp_avg_sq"])
                 exp_avg_sq = state["max_exp_avg_sq"]
             denom = np.sqrt(exp_avg_sq)
             denom /= math.sqrt(1 - beta2 ** t)
-            denom += self.eps
-            p.sub_(self.lr / (1 - beta1 ** t) * exp_avg / denom)
+            denom += eps
+            p.sub_(lr / (1 - beta1 ** t) * exp_avg / denom)

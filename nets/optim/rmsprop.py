@@ -48,7 +48,9 @@ class RMSprop(Optimizer):
     @rerun_on_replay
     @no_grad()  # an update is not part of any graph
     def step(self) -> None:
-        alpha = self.alpha
+        # the group's values, read once per step (each is a lookup in param_groups[0])
+        alpha, lr, eps, momentum, centered = \
+            self.alpha, self.lr, self.eps, self.momentum, self.centered
         for p, grad, state in self._gradients():
             if not state:
                 state.update(step=0, square_avg=np.zeros_like(p.data))
@@ -56,17 +58,17 @@ class RMSprop(Optimizer):
             square_avg = state["square_avg"]  # in place: the running averages are ours
             square_avg *= alpha
             square_avg += (1 - alpha) * grad * grad
-            if self.centered:
+            if centered:
                 grad_avg = state.setdefault("grad_avg", np.zeros_like(p.data))
                 grad_avg += (1 - alpha) * (grad - grad_avg)
                 avg = np.sqrt(square_avg - grad_avg * grad_avg)
             else:
                 avg = np.sqrt(square_avg)
-            avg += self.eps
-            if self.momentum > 0:
+            avg += eps
+            if momentum > 0:
                 buf = state.setdefault("momentum_buffer", np.zeros_like(p.data))
-                buf *= self.momentum
+                buf *= momentum
                 buf += grad / avg
-                p.sub_(self.lr * buf)
+                p.sub_(lr * buf)
             else:
-                p.sub_(self.lr * grad / avg)
+                p.sub_(lr * grad / avg)
