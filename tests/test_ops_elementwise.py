@@ -11,6 +11,7 @@ import warnings
 import numpy as np
 import pytest
 
+from op_backward import gradient_for
 from tinygrad_res import Tensor, gradcheck_op, maximum, where
 
 # (shape of a, shape of b): equal shapes, a trailing vector, an outer product, a scalar
@@ -29,14 +30,6 @@ def away_from_zero(rng, shape):
     """Entries with |x| in [0.5, 2): safe for division, relu, abs and maximum."""
     signs = rng.choice([-1.0, 1.0], size=shape)
     return Tensor(signs * rng.uniform(0.5, 2.0, shape), requires_grad=True)
-
-
-def gradient_for(x, out, grad_output):
-    """What the op that made `out` returns from backward(grad_output) for its input x."""
-    op = out.grad_fn
-    grads = op.backward(np.asarray(grad_output, dtype=out.dtype))
-    grads = grads if isinstance(grads, tuple) else (grads,)
-    return grads[[parent is x for parent in op.parents].index(True)]
 
 
 @pytest.mark.parametrize("shape_a, shape_b", BROADCAST_PAIRS)

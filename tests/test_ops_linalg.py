@@ -5,6 +5,7 @@ import re
 import numpy as np
 import pytest
 
+from op_backward import returned
 from tinygrad_res import Tensor, gradcheck_op, linear
 
 MATMUL_SHAPES = {
@@ -23,12 +24,6 @@ MATMUL_SHAPES = {
 
 def leaf(rng, shape, name=None):
     return Tensor(rng.standard_normal(shape), requires_grad=True, name=name)
-
-
-def returned(out, grad_output) -> tuple:
-    """What the op that made `out` returns from backward(grad_output): one entry per input."""
-    grads = out.grad_fn.backward(np.asarray(grad_output, dtype=out.dtype))
-    return grads if isinstance(grads, tuple) else (grads,)
 
 
 @pytest.mark.task_1_4

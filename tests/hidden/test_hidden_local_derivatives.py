@@ -8,20 +8,10 @@ directly, with no graph walk: assignment 1 is worked before the walk (assignment
 import numpy as np
 import pytest
 
+from op_backward import gradient_for, returned
 from tinygrad_res import Tensor, linear
 
 G = np.array([[1.0, -2.0, 3.0], [0.5, 4.0, -1.5]])  # the upstream gradient: no two alike
-
-
-def returned(out: Tensor, grad) -> list:
-    """What the op that made `out` returns from backward(grad), one entry per input."""
-    grads = out.grad_fn.backward(np.asarray(grad, dtype=out.dtype))
-    return list(grads) if isinstance(grads, tuple) else [grads]
-
-
-def gradient_for(x: Tensor, out: Tensor, grad) -> np.ndarray:
-    """What the op that made `out` returns for its input x."""
-    return returned(out, grad)[[p is x for p in out.grad_fn.parents].index(True)]
 
 
 def assert_gradient(got, expected, rtol=1e-15, atol=0.0, seed=0):
