@@ -144,3 +144,11 @@ def test_fn_must_apply_one_op_to_each_input_once(rng):
 def test_an_input_that_needs_no_gradient_is_not_checked(rng):
     only_a = scale_with(lambda g, a, b: (g * b, None))
     assert gradcheck_op(only_a.apply, leaf(rng, 3), Tensor(rng.standard_normal(3)))
+
+
+def test_eps_sets_the_finite_difference_step(rng):
+    # exp's central difference with step h is exp(x) * sinh(h) / h: 1.18 exp(x) at h = 1
+    x = leaf(rng, 3)
+    assert gradcheck_op(lambda t: t.exp(), x)
+    with pytest.raises(GradcheckError, match="exp.backward"):
+        gradcheck_op(lambda t: t.exp(), x, eps=1.0)

@@ -167,6 +167,11 @@ def gradcheck_op(fn: Callable, *inputs: Tensor, eps: float = 1e-6, atol: float =
     op = getattr(out, "grad_fn", None)
     if op is None:
         raise ValueError("gradcheck_op: fn's output was made by no op that needs a gradient")
+    strays = [p for p in op.parents if p.requires_grad and not any(p is x for x in inputs)]
+    if strays:
+        raise ValueError(f"gradcheck_op: fn applies more than one op: an input of "
+                         f"{op.name} was made by {strays[0].op}; check each op on its own, or "
+                         f"the whole function with gradcheck")
     slots = {i: _slot(op, inputs, i) for i in wanted}
     rng = np.random.default_rng(seed)
     numeric = {}
@@ -185,7 +190,7 @@ def gradcheck_op(fn: Callable, *inputs: Tensor, eps: float = 1e-6, atol: float =
             analytic = np.asarray(analytic)
             if analytic.shape not in numeric.setdefault(i, {}):
                 numeric[i][analytic.shape] = _jacobian_for(fn, inputs, i, analytic.shape, op,
-                                                           out.shape)
+                                                           out.shape, eps)
             jac = numeric[i][analytic.shape]
             if jac is None:
                 _check_along_directions(fn, inputs, i, analytic, g, op, rng, eps, atol, rtol)
@@ -204,23 +209,18 @@ def gradcheck_op(fn: Callable, *inputs: Tensor, eps: float = 1e-6, atol: float =
 def _slot(op, inputs, i: int) -> int:
     """Which of the op's inputs is inputs[i]: fn must pass it to the op, once."""
     uses = [k for k, p in enumerate(op.parents) if p is inputs[i]]
-    strays = [p for p in op.parents if p.requires_grad and not any(p is x for x in inputs)]
-    if strays:
-        raise ValueError(f"gradcheck_op: fn applies more than one op: an input of "
-                         f"{op.name} was made by {strays[0].op}; check each op on its own, or "
-                         f"the whole function with gradcheck")
     if len(uses) != 1:
         raise ValueError(f"gradcheck_op: {_input_label(inputs, i)} is an input of {op.name} "
                          f"{len(uses)} times; pass each tensor once (a * b, not a * a)")
     return uses[0]
 
 
-def _jacobian_for(fn, inputs, i: int, shape: tuple, op, out_shape: tuple):
+def _jacobian_for(fn, inputs, i: int, shape: tuple, op, out_shape: tuple, eps: float):
     """The numerical Jacobian w.r.t. inputs[i], or w.r.t. it broadcast to `shape` first;
     None when the op refuses the broadcast input or computes another output shape with it."""
     x = inputs[i]
     if shape == x.shape:
-        return numerical_jacobian(fn, inputs, x)
+        return numerical_jacobian(fn, inputs, x, eps)
     try:
         broadcast = np.broadcast_shapes(x.shape, shape) == shape
     except ValueError:
@@ -233,7 +233,7 @@ def _jacobian_for(fn, inputs, i: int, shape: tuple, op, out_shape: tuple):
     others = list(inputs)
     others[i] = stretched
     try:
-        jac = numerical_jacobian(fn, others, stretched)
+        jac = numerical_jacobian(fn, others, stretched, eps)
     except ValueError:  # fn ran on the inputs as given: the op refuses the broadcast one
         return None
     return jac if jac.shape == tuple(out_shape) + tuple(shape) else None
