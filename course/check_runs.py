@@ -4,8 +4,9 @@ For an assignment with tasks t1..tk the checker builds the trees a student passe
 Sj has tj..tk blanked (S1 is what the student receives), and the solution has them all
 written. Every later assignment is blanked in all of them as well, with what would give its
 tasks away: the whole-course handout is worked assignment by assignment, so an assignment's
-tests may use its own and earlier tasks, never a later one. Public tests run in **handout trees** (course/handout.py: the hidden tests, the
-files and functions that would give a task away are gone, as for the student); hidden tests
+tests may use its own and earlier tasks, never a later one. Public tests run in **handout
+trees** (course/handout.py: the hidden tests, the files and functions that would give a task
+away are gone, as for the student); hidden tests
 in **grading trees** (everything of the instructor's in place, as when a submission is
 graded). With one pytest run per tree and kind of test:
 
@@ -105,12 +106,13 @@ def _stopped_by(test: CaseResult, run: Run) -> Optional[Task]:
     return None
 
 
-def _need(run: Run, task: Task, mark: bool) -> str:
-    """What to do about a test that stopped at `task`'s stub."""
+def _need(run: Run, task: Task, own: str) -> str:
+    """What to do about a test that stopped at `task`'s stub: `own` when the task is this
+    assignment's, else that it needs a later assignment."""
     if task in run.later:
         return (f"it needs task {task.id} of a later assignment: test with an independent "
                 f"reference instead, or mark it {task.marker}")
-    return f"it needs task {task.id}" + (f": mark it {task.marker}" if mark else "")
+    return own
 
 
 def _judge_stubbed(run: Run, test: CaseResult) -> List[str]:
@@ -120,7 +122,10 @@ def _judge_stubbed(run: Run, test: CaseResult) -> List[str]:
         return [f"task {task.id}: {test.nodeid} passes on the stub"]
     stopped = _stopped_by(test, run)
     if test.outcome == "failed" and stopped != task:
-        hint = f" ({_need(run, stopped, True)})" if stopped else ""
+        hint = ""
+        if stopped:
+            own = f"it needs task {stopped.id}: mark it {stopped.marker}"
+            hint = f" ({_need(run, stopped, own)})"
         return [f"task {task.id}: {test.nodeid} fails on the stub, but not with its "
                 f"NotImplementedError{hint}: {test.message}"]
     return []
@@ -145,14 +150,13 @@ def judge(run: Run, course: Course, full: bool) -> tuple:
         blocker = _stopped_by(test, run) if run.blanked else None
         owner = next((t for t in mine if t in run.must_pass), None)
         if owner is not None:
-            need = f" ({_need(run, blocker, False)})" if blocker else ""
+            need = f" ({_need(run, blocker, f'it needs task {blocker.id}')})" if blocker else ""
             problems.append(f"task {owner.id}: {test.nodeid} fails in {run.name}{need}: "
                             f"{test.message}")
         elif blocker is not None and full and test.nodeid.split("::")[0] not in run.own_files:
             notes.append((blocker.id, test.nodeid.split("::")[0]))
         else:
-            hint = "" if blocker is None else f"; {_need(run, blocker, True)}" \
-                if blocker in run.later else f"; mark it {blocker.marker}"
+            hint = f"; {_need(run, blocker, f'mark it {blocker.marker}')}" if blocker else ""
             problems.append(f"{test.nodeid} fails in {run.name}{hint}: {test.message}")
     task = run.must_fail
     if task and not any(t.outcome == "failed" and task.marker in t.tasks
