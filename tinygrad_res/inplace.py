@@ -41,8 +41,7 @@ class ChangeLog:
 
     def record(self, array: np.ndarray) -> None:
         """Count an in-place change of `array`'s memory."""
-        base = array.base  # _owner(array), inlined: an optimizer step records every parameter
-        owner = array if base is None or type(base) is not np.ndarray else base
+        owner = _owner(array)
         self.count += 1
         entry = self.by_array.get(id(owner))
         if entry is None or entry[0]() is not owner:
@@ -91,21 +90,18 @@ class InPlaceMethods:
         """self += alpha * other, in place (torch.Tensor.add_)."""
         value = self._operand("add_", other)
         self.data += value if alpha == 1 else alpha * value
-        CHANGES.record(self.data)
-        return self
+        return self._changed()
 
     def sub_(self, other, alpha: float = 1):
         """self -= alpha * other, in place (torch.Tensor.sub_)."""
         value = self._operand("sub_", other)
         self.data -= value if alpha == 1 else alpha * value
-        CHANGES.record(self.data)
-        return self
+        return self._changed()
 
     def mul_(self, other):
         """self *= other, in place (torch.Tensor.mul_)."""
         self.data *= self._operand("mul_", other)
-        CHANGES.record(self.data)
-        return self
+        return self._changed()
 
     def fill_(self, value):
         """Every entry set to the number `value` (or a 0-d tensor's), in place
