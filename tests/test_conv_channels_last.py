@@ -5,7 +5,7 @@ import pytest
 
 import nets
 from tinygrad_res import Tensor, batch_norm, conv2d
-from tinygrad_res.ops.channels_last import (channels_last, images_from_rows, kernel_from_matrix,
+from tinygrad_res.ops.channels_last import (PerChannel, channels_last, images_from_rows, kernel_from_matrix,
                                             kernel_matrix, kernel_taps, patch_matrix,
                                             patches_from_taps, rows_from_images)
 from tinygrad_res.ops.conv import windows
@@ -101,3 +101,25 @@ def test_resnet_gradients_do_not_depend_on_memory_order(rng):
     model(Tensor(viewed)).sum().backward()
     for before, after in zip(grads, (p.grad for p in model.parameters())):
         np.testing.assert_allclose(after, before, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("shape", [(4, 16, 8, 8), (3, 5, 7, 7), (2, 70, 3, 3), (1, 1, 1, 1)])
+def test_per_channel_rows_hold_whole_pixels_and_give_the_per_channel_sums(rng, shape):
+    x = rng.standard_normal(shape)
+    last = np.ascontiguousarray(x.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
+    vector = rng.standard_normal(shape[1])
+    for a in (x, last):
+        layout = PerChannel(a)
+        flat = layout.flat(a)
+        # rows for channels-last memory with few channels only, a view of the same memory
+        pixels_contiguous = a.transpose(0, 2, 3, 1).flags.c_contiguous  # true for `last`
+        assert bool(layout.k) == (pixels_contiguous and shape[1] < PerChannel.SHORT)
+        assert np.shares_memory(flat, a)
+        np.testing.assert_array_equal(layout.shaped(flat * layout.spread(vector)),
+                                      x * vector.reshape(1, -1, 1, 1))
+        np.testing.assert_allclose(layout.sum(flat), x.sum(axis=(0, 2, 3)), rtol=1e-12)
+        np.testing.assert_allclose(layout.sum(flat, flat), (x * x).sum(axis=(0, 2, 3)),
+                                   rtol=1e-12)
+        # an array of another memory order is brought to this one's
+        other = x if a is last else last
+        np.testing.assert_array_equal(layout.shaped(layout.flat(other)), x)

@@ -24,11 +24,15 @@ def test_running_statistics_by_hand():
     np.testing.assert_allclose(out.data, (x.data - 0.75) / np.sqrt(running_var) * 2.0 + 0.5)
 
 
-@pytest.mark.parametrize("shape", [(4, 3), (3, 2, 5), (2, 3, 3, 2)])
+@pytest.mark.parametrize("shape", [(4, 3), (3, 2, 5), (2, 3, 3, 2), "channels_last"])
 @pytest.mark.parametrize("training", [True, False])
 def test_batch_norm_gradcheck(rng, shape, training):
-    channels = shape[1]
-    x = Tensor(rng.standard_normal(shape), requires_grad=True)
+    if shape == "channels_last":  # 3 * 7 * 5 = 105 pixels: rows of 35 (the largest divisor)
+        x = channels_last_copy(rng.standard_normal((3, 7, 7, 5)))
+    else:
+        x = rng.standard_normal(shape)
+    channels = x.shape[1]
+    x = Tensor(x, requires_grad=True)
     gamma = Tensor(rng.standard_normal(channels), requires_grad=True)
     beta = Tensor(rng.standard_normal(channels), requires_grad=True)
     mean, var = rng.standard_normal(channels), rng.uniform(0.5, 2.0, channels)
@@ -39,10 +43,19 @@ def test_batch_norm_gradcheck(rng, shape, training):
     assert gradcheck(fn, x, gamma, beta)
 
 
+def channels_last_copy(a: np.ndarray) -> np.ndarray:
+    """The same (N, C, H, W) values as an NCHW view of channels-last memory, as convolutions
+    make them (batch_norm then computes on rows of pixels: tinygrad_res/ops/channels_last.py)."""
+    return np.ascontiguousarray(a.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
+
+
 @pytest.mark.parametrize("training", [True, False])
-def test_batch_norm_matches_pytorch(torch, rng, training):
+@pytest.mark.parametrize("memory", ["nchw", "channels_last", "grad_in_other_order"])
+def test_batch_norm_matches_pytorch(torch, rng, training, memory):
     x, gamma, beta = rng.standard_normal((5, 3, 4, 3)), rng.standard_normal(3), \
         rng.standard_normal(3)
+    if memory != "nchw":
+        x = channels_last_copy(x)  # 60 pixels of 3 channels: rows of 60 pixels
     running = [rng.standard_normal(3), rng.uniform(0.5, 2.0, 3)]
     torch_running = [torch.tensor(r) for r in running]
     ours = [Tensor(a, requires_grad=True) for a in (x, gamma, beta)]
@@ -51,6 +64,8 @@ def test_batch_norm_matches_pytorch(torch, rng, training):
     expected = torch.nn.functional.batch_norm(theirs[0], *torch_running, *theirs[1:],
                                               training=training, momentum=0.3, eps=1e-3)
     grad_output = rng.standard_normal(out.shape)
+    if memory == "channels_last":
+        grad_output = channels_last_copy(grad_output)
     out.backward(grad_output)
     expected.backward(torch.tensor(grad_output))
     np.testing.assert_allclose(out.data, expected.detach().numpy(), atol=1e-12)

@@ -6,17 +6,7 @@ hides the formula a student is meant to derive; one op keeps it on one screen.
 import numpy as np
 
 from ..function import Function
-
-
-def channel_sum(a: np.ndarray, b=None) -> np.ndarray:
-    """The sum of a (or of a * b) over every axis but the channels, axis 1, as a (C,) array.
-
-    einsum adds the products as it goes (no a * b array), and runs at the same speed whatever
-    the memory order: ndarray.sum over axes (0, 2, 3) is several times slower, most of all on
-    channels-last images (convolution outputs).
-    """
-    axes = list(range(a.ndim))
-    return np.einsum(a, axes, [1]) if b is None else np.einsum(a, axes, b, axes, [1])
+from .channels_last import PerChannel
 
 
 class BatchNorm(Function):
@@ -49,15 +39,17 @@ class BatchNorm(Function):
             if array is not None and array.shape != (channels,):
                 raise ValueError(f"batch_norm: {what} {array.shape} does not match the "
                                  f"{channels} channels of input {x.shape}; expected ({channels},)")
-        shape = (1, channels) + (1,) * (x.ndim - 2)
+        # how the (C,) vectors meet x: broadcast, or on rows of pixels for channels-last memory
+        layout = PerChannel(x)
+        xs = layout.flat(x)
         if training:
             count = x.size // channels
             if count < 2:
                 raise ValueError(f"batch_norm: training needs more than 1 value per channel, "
                                  f"got input {x.shape}")
-            mean = channel_sum(x) / count
-            xhat = x - mean.reshape(shape)  # centred; divided by std in place below
-            var = channel_sum(xhat, xhat) / count
+            mean = layout.sum(xs) / count
+            xhat = xs - layout.spread(mean)  # centred; divided by std in place below
+            var = layout.sum(xhat, xhat) / count
             if running_mean is not None:
                 running_mean *= 1 - momentum
                 running_mean += momentum * mean
@@ -69,26 +61,27 @@ class BatchNorm(Function):
                              "running_var")
         else:
             mean, var = running_mean, running_var
-            xhat = x - mean.reshape(shape)
-        inv_std = (1.0 / np.sqrt(var + eps)).reshape(shape)
-        xhat *= inv_std  # in place: a new array of x's size costs as much as the product
-        self.save_for_backward(xhat, weight.reshape(shape), inv_std)
-        self.training = training
-        out = xhat * weight.reshape(shape)
-        out += bias.reshape(shape)
-        return out
+            xhat = xs - layout.spread(mean)
+        inv_std = 1.0 / np.sqrt(var + eps)  # (C,), as mean and var
+        xhat *= layout.spread(inv_std)  # in place: a new array of x's size costs as the product
+        self.save_for_backward(xhat, weight, inv_std)
+        self.training, self.layout = training, layout
+        out = xhat * layout.spread(weight)
+        out += layout.spread(bias)
+        return layout.shaped(out)
 
     def backward(self, grad_output):
         xhat, weight, inv_std = self.saved
-        g = grad_output
-        grad_weight, grad_bias = channel_sum(g, xhat), channel_sum(g)
+        layout = self.layout
+        g = layout.flat(grad_output)
+        grad_weight, grad_bias = layout.sum(g, xhat), layout.sum(g)
         if not self.training:
-            return g * (weight * inv_std), grad_weight, grad_bias
-        count, shape = g.size // g.shape[1], inv_std.shape
+            return layout.shaped(g * layout.spread(weight * inv_std)), grad_weight, grad_bias
+        count = grad_output.size // grad_output.shape[1]
         # gamma / std * (g - mean(g) - xhat * mean(g * xhat)), built in one array: each new
         # array of this size costs as much as the arithmetic on it
-        grad_x = xhat * (-grad_weight / count).reshape(shape)
+        grad_x = xhat * layout.spread(-grad_weight / count)
         grad_x += g
-        grad_x -= (grad_bias / count).reshape(shape)
-        grad_x *= weight * inv_std
-        return grad_x, grad_weight, grad_bias
+        grad_x -= layout.spread(grad_bias / count)
+        grad_x *= layout.spread(weight * inv_std)
+        return layout.shaped(grad_x), grad_weight, grad_bias
