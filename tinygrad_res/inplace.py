@@ -41,7 +41,9 @@ class ChangeLog:
 
     def record(self, array: np.ndarray) -> None:
         """Count an in-place change of `array`'s memory."""
-        owner = _owner(array)
+        # _owner(array), written out: this runs once per parameter in every optimizer step
+        base = array.base
+        owner = array if base is None or type(base) is not np.ndarray else base
         self.count += 1
         entry = self.by_array.get(id(owner))
         if entry is None or entry[0]() is not owner:
@@ -159,8 +161,8 @@ class InPlaceMethods:
         """`other` as an array that fits this tensor's shape (it may broadcast to it)."""
         if self._requires_grad and state.grad_enabled:
             self._check_allowed(op)
-        if type(other) is np.ndarray and other.shape == self.data.shape and \
-                other.dtype.kind in "biuf":
+        data = self.data
+        if type(other) is np.ndarray and other.dtype is data.dtype and other.shape == data.shape:
             return other  # an optimizer's update: nothing to convert or check
         value = other.data if isinstance(other, InPlaceMethods) else other
         value = np.asarray(value)
