@@ -5,9 +5,9 @@ import pytest
 
 import nets
 from tinygrad_res import Tensor, batch_norm, conv2d
-from tinygrad_res.ops.channels_last import (PerChannel, channels_last, images_from_rows, kernel_from_matrix,
-                                            kernel_matrix, kernel_taps, patch_matrix,
-                                            patches_from_taps, rows_from_images)
+from tinygrad_res.ops.channels_last import (PerChannel, channels_last, images_from_rows,
+                                            kernel_from_matrix, kernel_matrix, kernel_taps,
+                                            patch_matrix, patches_from_taps, rows_from_images)
 from tinygrad_res.ops.conv import windows
 
 

@@ -132,7 +132,8 @@ class PerChannel:
         self.k = 0  # pixels per row; 0: broadcast (1, C, 1, ...) vectors
         if x.ndim == 4 and 0 < channels < self.SHORT and x.size and \
                 x.transpose(0, 2, 3, 1).flags.c_contiguous:
-            pixels, k = x.size // channels, self.ROW // channels
+            pixels = x.size // channels
+            k = min(pixels, self.ROW // channels)
             while pixels % k:  # whole rows: k divides the pixels (k = 1 always does)
                 k -= 1
             self.k = k

@@ -63,7 +63,7 @@ class BatchNorm(Function):
             mean, var = running_mean, running_var
             xhat = xs - layout.spread(mean)
         inv_std = 1.0 / np.sqrt(var + eps)  # (C,), as mean and var
-        xhat *= layout.spread(inv_std)  # in place: a new array of x's size costs as the product
+        xhat *= layout.spread(inv_std)  # in place: a new array this size costs as much as this
         self.save_for_backward(xhat, weight, inv_std)
         self.training, self.layout = training, layout
         out = xhat * layout.spread(weight)
